@@ -1,0 +1,30 @@
+package dev.stowage.iscsi.scsi;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The outcome of a command.
+ *
+ * @param status SAM status byte (GOOD 0x00, CHECK CONDITION 0x02, CONDITION MET 0x04, BUSY 0x08,
+ *               RESERVATION CONFLICT 0x18, TASK SET FULL 0x28, TASK ABORTED 0x40)
+ * @param dataIn data for the initiator (position..limit), possibly longer than it asked for: the
+ *               transport sends at most ExpectedDataTransferLength and reports the residual; null when none
+ * @param sense  fixed-format sense data for CHECK CONDITION, else null
+ */
+public record ScsiResponse(int status, ByteBuffer dataIn, byte[] sense) {
+    public static final int GOOD = 0x00;
+    public static final int CHECK_CONDITION = 0x02;
+    public static final int CONDITION_MET = 0x04;
+    public static final int BUSY = 0x08;
+    public static final int RESERVATION_CONFLICT = 0x18;
+    public static final int TASK_SET_FULL = 0x28;
+    public static final int TASK_ABORTED = 0x40;
+
+    public static ScsiResponse good() {
+        return new ScsiResponse(GOOD, null, null);
+    }
+
+    public static ScsiResponse good(ByteBuffer dataIn) {
+        return new ScsiResponse(GOOD, dataIn, null);
+    }
+}
