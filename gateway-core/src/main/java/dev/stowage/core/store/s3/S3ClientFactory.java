@@ -23,6 +23,7 @@ import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * Builds the AWS SDK v2 {@link S3Client} for one {@link S3Settings}: endpoint override, region,
@@ -66,6 +67,9 @@ final class S3ClientFactory {
                 .forcePathStyle(settings.pathStyle())
                 .credentialsProvider(credentials)
                 .httpClientBuilder(http)
+                // Plain bodies with Content-MD5 instead of aws-chunked streaming signatures, which
+                // several S3-compatible servers and proxies mishandle.
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .requestChecksumCalculation(whenRequired ? RequestChecksumCalculation.WHEN_REQUIRED
                         : RequestChecksumCalculation.WHEN_SUPPORTED)
                 .responseChecksumValidation(whenRequired ? ResponseChecksumValidation.WHEN_REQUIRED
