@@ -72,12 +72,6 @@ class S3ProxyObjectStoreTest extends ObjectStoreContractTest {
         return new S3ObjectStore(settings());
     }
 
-    /** S3Proxy's filesystem backend keeps no storage class. */
-    @Override
-    protected boolean supportsStorageClasses() {
-        return false;
-    }
-
     private List<String> openUploads() {
         return admin.listMultipartUploads(b -> b.bucket(BUCKET)).uploads().stream().map(u -> u.key()).toList();
     }
