@@ -98,7 +98,8 @@ final class MultipartUploader {
                 byte[] data = readFully(channel, offset, length, file);
                 var req = UploadPartRequest.builder()
                         .bucket(settings.bucket()).key(fullKey).uploadId(uploadId).partNumber(n)
-                        .contentLength((long) length).contentMD5(SseParams.contentMd5(data, 0, length));
+                        .contentLength((long) length).contentMD5(SseParams.contentMd5(data, 0, length))
+                        .overrideConfiguration(S3ClientFactory.transferTimeout(settings, length));
                 sse.on(req);
                 String etag = client.uploadPart(req.build(), RequestBody.fromBytes(data)).eTag();
                 return CompletedPart.builder().partNumber(n).eTag(etag).build();
@@ -130,7 +131,9 @@ final class MultipartUploader {
                 var req = UploadPartCopyRequest.builder()
                         .sourceBucket(settings.bucket()).sourceKey(fullSource)
                         .destinationBucket(settings.bucket()).destinationKey(fullTarget)
-                        .uploadId(uploadId).partNumber(n).copySourceRange("bytes=" + first + "-" + last);
+                        .uploadId(uploadId).partNumber(n).copySourceRange("bytes=" + first + "-" + last)
+                        // the service copies the part internally before it answers
+                        .overrideConfiguration(S3ClientFactory.transferTimeout(settings, last - first + 1));
                 sse.on(req);
                 String etag = client.uploadPartCopy(req.build()).copyPartResult().eTag();
                 return CompletedPart.builder().partNumber(n).eTag(etag).build();
