@@ -229,6 +229,9 @@ final class MultipartUploader {
                 + io.getCause().getMessage(), io)
                 : errors.translate(cause instanceof IllegalStateException ise && ise.getCause() != null
                 ? ise.getCause() : cause, S3ErrorTranslator.Op.MULTIPART, key);
+        // An interrupted caller still aborts: the SDK refuses calls on an interrupted thread, so the
+        // flag is cleared for the abort and set again afterwards.
+        boolean interrupted = Thread.interrupted();
         RuntimeException abortFailure = null;
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
@@ -245,6 +248,9 @@ final class MultipartUploader {
                     + "lifecycle rule (AbortIncompleteMultipartUpload) removes them: {}", uploadId, settings.bucket(),
                     settings.prefix(), key, abortFailure.toString());
             translated.addSuppressed(abortFailure);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         return translated;
     }
