@@ -283,7 +283,8 @@ public final class InMemoryObjectStore implements ObjectStore {
         } catch (NotFoundException e) {
             throw new NotFoundException("cannot copy: no source object '" + sourceKey + "' in " + describe(), e);
         }
-        return store(targetKey, s.data(), s.etag(), options, metadata);
+        // Like S3's single-request copy: the new object's ETag is the MD5 of its content.
+        return store(targetKey, s.data(), hex(md5(s.data())), options, metadata);
     }
 
     @Override
