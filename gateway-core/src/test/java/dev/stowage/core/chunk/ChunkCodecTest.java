@@ -55,6 +55,22 @@ class ChunkCodecTest {
         }
     }
 
+    /** Frames live in buckets for years: pin version 1 byte by byte (as in docs/s3-layout.md). */
+    @Test
+    void formatVersion1IsStable() {
+        String golden = "53545743" + "01" + "00" + "00" + "00" // magic, version, no compression, no encryption, flags
+                + "00000000" + "00000007" + "00000007"          // key id, plaintext length, stored length
+                + "c12c3142"                                   // CRC32C("stowage")
+                + "000000000000000000000000"                   // nonce (unused)
+                + "d5265435"                                   // CRC32C of bytes 0..35
+                + "73746f77616765";                            // "stowage"
+        byte[] plaintext = "stowage".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] frame = codec(CompressionCodec.ZSTD, false).encode(plaintext); // zstd cannot shrink 7 bytes
+        assertThat(java.util.HexFormat.of().formatHex(frame)).isEqualTo(golden);
+        assertThat(codec(CompressionCodec.NONE, false).decode(java.util.HexFormat.of().parseHex(golden), KEY))
+                .isEqualTo(plaintext);
+    }
+
     @Test
     void compressibleDataIsStoredCompressed() {
         byte[] plaintext = TestData.compressible(4 << 20, 5);
