@@ -25,13 +25,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A map-backed store for the chunk tests, with per-operation call counters. Supports what the chunk
  * store uses (put with If-None-Match, get, head, list, delete); the rest is unsupported. Thread-safe.
  */
-final class MapObjectStore implements ObjectStore {
+public final class MapObjectStore implements ObjectStore {
 
-    final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
-    final AtomicInteger puts = new AtomicInteger();
-    final AtomicInteger gets = new AtomicInteger();
-    final AtomicInteger heads = new AtomicInteger();
-    final AtomicInteger deletes = new AtomicInteger();
+    public final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
+    public final AtomicInteger puts = new AtomicInteger();
+    public final AtomicInteger gets = new AtomicInteger();
+    public final AtomicInteger heads = new AtomicInteger();
+    public final AtomicInteger deletes = new AtomicInteger();
     /** When false, puts ignore If-None-Match like a store without conditional writes. */
     volatile boolean conditionalWrites = true;
     /** When set, the next put throws it instead of storing. */

@@ -4,25 +4,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
 /** Deterministic test inputs: keys and chunk contents from fixed seeds. */
-final class TestData {
+public final class TestData {
 
     private TestData() {
     }
 
-    static byte[] key(int seed) {
+    public static byte[] key(int seed) {
         byte[] k = new byte[32];
         new Random(seed * 7919L + 17).nextBytes(k);
         return k;
     }
 
-    static byte[] random(int length, long seed) {
+    public static byte[] random(int length, long seed) {
         byte[] b = new byte[length];
         new Random(seed).nextBytes(b);
         return b;
     }
 
     /** Text-like content that zstd compresses well. */
-    static byte[] compressible(int length, long seed) {
+    public static byte[] compressible(int length, long seed) {
         Random r = new Random(seed);
         String[] words = {"volume ", "tape ", "chunk ", "sector ", "block ", "the ", "of ", "gateway ", "\n"};
         byte[] out = new byte[length];
@@ -36,7 +36,7 @@ final class TestData {
         return out;
     }
 
-    static ChunkHasher hasher() {
+    public static ChunkHasher hasher() {
         return new ChunkHasher(key(1000));
     }
 }
