@@ -7,6 +7,11 @@ import dev.stowage.core.chunk.BucketChunkStore.DedupProbe;
 import dev.stowage.core.chunk.BucketChunkStore.Options;
 import dev.stowage.core.chunk.CorruptChunkException.Reason;
 import dev.stowage.core.store.NotFoundException;
+import dev.stowage.core.store.ObjectStore;
+import dev.stowage.core.store.PutOptions;
+import dev.stowage.core.store.fault.FaultInjectingObjectStore;
+import dev.stowage.core.store.fault.FaultInjectingObjectStore.Operation;
+import dev.stowage.core.store.memory.InMemoryObjectStore;
 import dev.stowage.core.store.UnavailableException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +28,8 @@ class BucketChunkStoreTest {
 
     private static final KeyRing RING_1 = KeyRing.single(1, TestData.key(1));
 
-    private final MapObjectStore bucket = new MapObjectStore();
+    private final InMemoryObjectStore memory = new InMemoryObjectStore();
+    private final FaultInjectingObjectStore bucket = new FaultInjectingObjectStore(memory);
 
     private static ChunkCodec codec(CompressionCodec compression, boolean encrypt, KeyRing ring) {
         return new ChunkCodec(ChunkCodec.Settings.DEFAULT.withCompression(compression).withEncryption(encrypt), ring);
@@ -31,6 +37,16 @@ class BucketChunkStoreTest {
 
     private BucketChunkStore store(ChunkCodec codec, Options options) {
         return new BucketChunkStore(bucket, TestData.hasher(), codec, options);
+    }
+
+    /** The object as stored, read past the fault injector so it is not counted. */
+    private byte[] object(ChunkId id) {
+        return memory.get(id.objectKey());
+    }
+
+    /** Replaces an object behind the chunk store's back (bit rot, a misdirected copy). */
+    private void overwrite(String key, byte[] data) {
+        memory.put(key, data, PutOptions.DEFAULT);
     }
 
     private BucketChunkStore store(Options options) {
@@ -52,7 +68,7 @@ class BucketChunkStoreTest {
                     unique[plaintext.length] = (byte) (compression.ordinal() * 2 + (encrypt ? 1 : 0));
                     ChunkRef ref = chunks.put(unique);
                     refs.add(ref);
-                    byte[] object = bucket.objects.get(ref.id().objectKey());
+                    byte[] object = object(ref.id());
                     assertThat(ref.storedLength()).isEqualTo(object.length);
                     assertThat(ref.plaintextLength()).isEqualTo(unique.length);
                     stored += object.length;
@@ -76,8 +92,8 @@ class BucketChunkStoreTest {
         ChunkRef first = chunks.put(data);
         ChunkRef second = chunks.put(data.clone());
         assertThat(second).isEqualTo(first);
-        assertThat(bucket.puts.get()).isEqualTo(1);
-        assertThat(bucket.objects).hasSize(1);
+        assertThat(bucket.calls(Operation.PUT)).isEqualTo(1);
+        assertThat(memory.objectCount()).isEqualTo(1);
         assertThat(chunks.stats().chunksUploaded()).isEqualTo(1);
         assertThat(chunks.stats().chunksDeduplicated()).isEqualTo(1);
         assertThat(chunks.stats().bytesUploaded()).isEqualTo(first.storedLength());
@@ -86,43 +102,102 @@ class BucketChunkStoreTest {
     @Test
     void headProbeFindsChunksWrittenByAnEarlierRunWithoutUploading() {
         ChunkRef ref = store(Options.DEFAULT).put(TestData.random(50_000, 4));
-        int putsBefore = bucket.puts.get();
+        long putsBefore = bucket.calls(Operation.PUT);
 
         BucketChunkStore restarted = store(Options.DEFAULT);
         ChunkRef again = restarted.put(TestData.random(50_000, 4));
         assertThat(again).isEqualTo(ref);
-        assertThat(bucket.puts.get()).isEqualTo(putsBefore);
-        assertThat(bucket.heads.get()).isEqualTo(2); // one miss when first written, one hit now
+        assertThat(bucket.calls(Operation.PUT)).isEqualTo(putsBefore);
+        assertThat(bucket.calls(Operation.HEAD)).isEqualTo(2); // one miss when first written, one hit now
         assertThat(restarted.stats().bytesUploaded()).isZero();
         assertThat(restarted.stats().chunksDeduplicated()).isEqualTo(1);
         // Now known in memory: no further request at all.
         restarted.put(TestData.random(50_000, 4));
-        assertThat(bucket.heads.get()).isEqualTo(2);
+        assertThat(bucket.calls(Operation.HEAD)).isEqualTo(2);
     }
 
     @Test
     void conditionalPutTakesPreconditionFailedAsAlreadyPresent() {
         Options conditional = Options.DEFAULT.withProbe(DedupProbe.CONDITIONAL_PUT);
         ChunkRef ref = store(conditional).put(TestData.random(50_000, 5));
-        assertThat(bucket.heads.get()).isZero(); // a new chunk costs one request
+        assertThat(bucket.calls(Operation.HEAD)).isZero(); // a new chunk costs one request
 
         BucketChunkStore restarted = store(conditional);
-        byte[] before = bucket.objects.get(ref.id().objectKey());
+        byte[] before = object(ref.id());
         assertThat(restarted.put(TestData.random(50_000, 5))).isEqualTo(ref);
-        assertThat(bucket.objects.get(ref.id().objectKey())).isSameAs(before); // not overwritten
+        assertThat(object(ref.id())).isEqualTo(before); // not overwritten (a rewrite has a new nonce)
         assertThat(restarted.stats().chunksUploaded()).isZero();
         assertThat(restarted.stats().chunksDeduplicated()).isEqualTo(1);
     }
 
     @Test
     void storeWithoutConditionalWritesMerelyRewritesAnEquallyValidChunk() {
-        bucket.conditionalWrites = false;
+        ObjectStore ignoresConditions = new IgnoresConditionsStore(bucket);
         Options conditional = Options.DEFAULT.withProbe(DedupProbe.CONDITIONAL_PUT);
         byte[] data = TestData.compressible(20_000, 6);
-        ChunkRef ref = store(conditional).put(data);
-        store(conditional).put(data);
-        assertThat(bucket.objects).hasSize(1);
+        ChunkCodec codec = codec(CompressionCodec.ZSTD, true, RING_1);
+        ChunkRef ref = new BucketChunkStore(ignoresConditions, TestData.hasher(), codec, conditional).put(data);
+        byte[] first = object(ref.id());
+        new BucketChunkStore(ignoresConditions, TestData.hasher(), codec, conditional).put(data);
+        assertThat(bucket.calls(Operation.PUT)).isEqualTo(2);
+        assertThat(memory.objectCount()).isEqualTo(1);
+        assertThat(object(ref.id())).isNotEqualTo(first); // a new nonce: rewritten
         assertThat(store(conditional).get(ref.id())).isEqualTo(data);
+    }
+
+    @Test
+    void aPutWhoseAnswerWasLostIsFoundByTheRetryAndNotUploadedAgain() {
+        BucketChunkStore chunks = store(Options.DEFAULT);
+        byte[] data = TestData.random(20_000, 30);
+        bucket.failNextAfterCall(Operation.PUT, 1, () -> new UnavailableException("connection reset", null));
+        assertThatThrownBy(() -> chunks.put(data)).isInstanceOf(UnavailableException.class);
+        byte[] stored = object(TestData.hasher().idOf(data));
+
+        ChunkRef ref = chunks.put(data);
+        assertThat(bucket.calls(Operation.PUT)).isEqualTo(1);
+        assertThat(object(ref.id())).isEqualTo(stored);
+        assertThat(chunks.get(ref.id())).isEqualTo(data);
+    }
+
+    @Test
+    void underRandomStoreFailuresEveryAcknowledgedPutReadsBackIntact() throws Exception {
+        bucket.failRandomly(0.3, 7, () -> new UnavailableException("injected", null));
+        BucketChunkStore chunks = store(Options.DEFAULT.withKnownPresentCapacity(4));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                work.add(pool.submit(() -> {
+                    for (int i = 0; i < 30; i++) {
+                        byte[] data = TestData.compressible(2000 + i, i % 12);
+                        ChunkRef ref = retry(() -> chunks.put(data));
+                        assertThat(retry(() -> chunks.get(ref.id()))).isEqualTo(data);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : work) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(bucket.injectedFailures(Operation.PUT) + bucket.injectedFailures(Operation.HEAD)
+                + bucket.injectedFailures(Operation.GET)).isPositive();
+        assertThat(memory.objectCount()).isEqualTo(30);
+        assertThat(chunks.stats().corruptChunks()).isZero();
+    }
+
+    private static <T> T retry(java.util.function.Supplier<T> call) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (UnavailableException e) {
+                if (attempt == 50) {
+                    throw e;
+                }
+            }
+        }
     }
 
     @Test
@@ -145,8 +220,8 @@ class BucketChunkStoreTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(bucket.objects).hasSize(distinct);
-        assertThat(bucket.puts.get()).isEqualTo(distinct);
+        assertThat(memory.objectCount()).isEqualTo(distinct);
+        assertThat(bucket.calls(Operation.PUT)).isEqualTo(distinct);
         assertThat(chunks.stats().chunksUploaded()).isEqualTo(distinct);
         assertThat(chunks.stats().chunksDeduplicated()).isEqualTo((long) threads * distinct - distinct);
         for (int i = 0; i < distinct; i++) {
@@ -176,7 +251,7 @@ class BucketChunkStoreTest {
     }
 
     private long keyIdOf(ChunkRef ref) {
-        return ChunkFrame.parse(bucket.objects.get(ref.id().objectKey()), "k", Integer.MAX_VALUE - 64).keyId();
+        return ChunkFrame.parse(object(ref.id()), "k", Integer.MAX_VALUE - 64).keyId();
     }
 
     @Test
@@ -184,7 +259,7 @@ class BucketChunkStoreTest {
         BucketChunkStore chunks = store(Options.DEFAULT);
         ChunkRef ref = chunks.put(TestData.compressible(40_000, 9));
         String key = ref.id().objectKey();
-        byte[] good = bucket.objects.get(key);
+        byte[] good = memory.get(key);
 
         assertDamage(chunks, ref, Arrays.copyOf(good, good.length - 1), Reason.TRUNCATED);
         assertDamage(chunks, ref, Arrays.copyOf(good, 20), Reason.TRUNCATED);
@@ -210,9 +285,9 @@ class BucketChunkStoreTest {
             BucketChunkStore chunks = store(codec(compression, encrypt, RING_1), Options.DEFAULT);
             ChunkRef a = chunks.put(TestData.compressible(5000, encrypt ? 11 : 12));
             ChunkRef b = chunks.put(TestData.compressible(5000, encrypt ? 13 : 14));
-            byte[] objectA = bucket.objects.get(a.id().objectKey());
-            bucket.objects.put(a.id().objectKey(), bucket.objects.get(b.id().objectKey()));
-            bucket.objects.put(b.id().objectKey(), objectA);
+            byte[] objectA = object(a.id());
+            overwrite(a.id().objectKey(), object(b.id()));
+            overwrite(b.id().objectKey(), objectA);
             assertCorrupt(() -> chunks.get(a.id()), a.id().objectKey(), Reason.CHUNK_ID_MISMATCH);
             assertCorrupt(() -> chunks.get(b.id()), b.id().objectKey(), Reason.CHUNK_ID_MISMATCH);
         }
@@ -224,7 +299,7 @@ class BucketChunkStoreTest {
         byte[] data = TestData.compressible(40_000, 15);
         ChunkRef ref = chunks.put(data);
         String key = ref.id().objectKey();
-        bucket.objects.put(key, flip(bucket.objects.get(key), 100));
+        overwrite(key, flip(memory.get(key), 100));
         assertCorrupt(() -> chunks.get(ref.id()), key, Reason.AUTHENTICATION);
 
         chunks.put(data); // would deduplicate against the bad copy; instead rewrites it
@@ -242,7 +317,7 @@ class BucketChunkStoreTest {
         assertThat(chunks.exists(absent)).isFalse();
 
         UnavailableException outage = new UnavailableException("endpoint unreachable", null);
-        bucket.failNextPut = outage;
+        bucket.failNext(Operation.PUT, 1, () -> outage);
         byte[] data = TestData.random(3000, 16);
         assertThatThrownBy(() -> chunks.put(data)).isSameAs(outage);
         assertThat(chunks.stats().chunksUploaded()).isZero();
@@ -273,16 +348,16 @@ class BucketChunkStoreTest {
         for (int i = 0; i < 3; i++) {
             chunks.put(TestData.random(100, 100 + i));
         }
-        int heads = bucket.heads.get();
+        long heads = bucket.calls(Operation.HEAD);
         chunks.put(TestData.random(100, 102)); // recent: remembered
-        assertThat(bucket.heads.get()).isEqualTo(heads);
+        assertThat(bucket.calls(Operation.HEAD)).isEqualTo(heads);
         chunks.put(TestData.random(100, 100)); // evicted: asks the bucket, still no upload
-        assertThat(bucket.heads.get()).isEqualTo(heads + 1);
+        assertThat(bucket.calls(Operation.HEAD)).isEqualTo(heads + 1);
         assertThat(chunks.stats().chunksUploaded()).isEqualTo(3);
     }
 
     private void assertDamage(BucketChunkStore chunks, ChunkRef ref, byte[] damaged, Reason reason) {
-        bucket.objects.put(ref.id().objectKey(), damaged);
+        overwrite(ref.id().objectKey(), damaged);
         assertCorrupt(() -> chunks.get(ref.id()), ref.id().objectKey(), reason);
     }
 

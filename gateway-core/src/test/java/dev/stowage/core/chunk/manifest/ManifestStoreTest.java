@@ -7,7 +7,7 @@ import dev.stowage.core.chunk.BucketChunkStore;
 import dev.stowage.core.chunk.ChunkCodec;
 import dev.stowage.core.chunk.ChunkId;
 import dev.stowage.core.chunk.KeyRing;
-import dev.stowage.core.chunk.MapObjectStore;
+import dev.stowage.core.store.memory.InMemoryObjectStore;
 import dev.stowage.core.chunk.TestData;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ class ManifestStoreTest {
     private static final Instant T0 = Instant.parse("2026-03-01T00:00:00Z");
     private static final int CHUNK = 4096;
 
-    private final MapObjectStore bucket = new MapObjectStore();
+    private final InMemoryObjectStore bucket = new InMemoryObjectStore();
     private final BucketChunkStore chunks = new BucketChunkStore(bucket, TestData.hasher(),
             new ChunkCodec(ChunkCodec.Settings.DEFAULT.withEncryption(true), KeyRing.single(1, TestData.key(1))),
             BucketChunkStore.Options.DEFAULT);
