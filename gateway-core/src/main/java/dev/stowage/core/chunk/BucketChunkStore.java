@@ -2,6 +2,7 @@ package dev.stowage.core.chunk;
 
 import dev.stowage.core.chunk.CorruptChunkException.Reason;
 import dev.stowage.core.store.DeleteResult;
+import dev.stowage.core.store.NotFoundException;
 import dev.stowage.core.store.ObjectInfo;
 import dev.stowage.core.store.ObjectStore;
 import dev.stowage.core.store.PreconditionFailedException;
@@ -37,7 +38,8 @@ import java.util.concurrent.atomic.LongAdder;
  * and the next {@link #put} of that content uploads it again unconditionally, replacing the bad
  * object, instead of deduplicating against it.
  *
- * <p><b>Reclaim hazard.</b> The known-present set is only updated by this store's {@link #delete}.
+ * <p><b>Reclaim hazard.</b> The known-present set is only updated by this store's {@link #delete}
+ * and by reads that find a chunk missing or corrupt.
  * Deleting a chunk through another path, or deleting while a put may deduplicate against it, can
  * leave a reference to a missing chunk; reclaim must rule that out (see {@link ChunkStore#delete}).
  *
@@ -195,7 +197,13 @@ public final class BucketChunkStore implements ChunkStore {
     @Override
     public byte[] get(ChunkId id) {
         String key = id.objectKey();
-        byte[] frame = store.get(key);
+        byte[] frame;
+        try {
+            frame = store.get(key);
+        } catch (NotFoundException e) {
+            known.remove(id); // gone after all: a later put must upload it again
+            throw e;
+        }
         chunksDownloaded.increment();
         bytesDownloaded.add(frame.length);
         try {

@@ -343,6 +343,18 @@ class BucketChunkStoreTest {
     }
 
     @Test
+    void aChunkFoundMissingIsUploadedAgainByTheNextPut() {
+        BucketChunkStore chunks = store(Options.DEFAULT);
+        byte[] data = TestData.random(3000, 18);
+        ChunkRef ref = chunks.put(data);
+        memory.delete(List.of(ref.id().objectKey())); // lost behind the store's back
+        assertThatThrownBy(() -> chunks.get(ref.id())).isInstanceOf(NotFoundException.class);
+        chunks.put(data);
+        assertThat(chunks.stats().chunksUploaded()).isEqualTo(2);
+        assertThat(chunks.get(ref.id())).isEqualTo(data);
+    }
+
+    @Test
     void knownPresentMemoryIsBounded() {
         BucketChunkStore chunks = store(Options.DEFAULT.withKnownPresentCapacity(2));
         for (int i = 0; i < 3; i++) {
