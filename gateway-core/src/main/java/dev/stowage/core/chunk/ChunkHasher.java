@@ -50,6 +50,19 @@ public final class ChunkHasher {
         return new ChunkHasher(KeyFiles.parseKey(line.text(), file, line.number()));
     }
 
+    /**
+     * Creates a key file with a fresh random secret (owner-only permissions, forced to disk) and
+     * returns its hasher. Refuses to overwrite an existing file: replacing the secret would orphan
+     * every chunk already in the bucket.
+     */
+    public static ChunkHasher generateKeyFile(Path file) {
+        byte[] secret = KeyFiles.newKey();
+        KeyFiles.createSecretFile(file, "# Stowage chunk-id secret (HMAC-SHA-256). It names every chunk in the bucket:\n"
+                + "# never change it, and back it up with the encryption keys.\n"
+                + java.util.HexFormat.of().formatHex(secret) + "\n");
+        return new ChunkHasher(secret);
+    }
+
     /** The id of {@code plaintext}. */
     public ChunkId idOf(byte[] plaintext) {
         return idOf(plaintext, 0, plaintext.length);

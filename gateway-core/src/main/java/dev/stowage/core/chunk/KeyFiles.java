@@ -3,9 +3,17 @@ package dev.stowage.core.chunk;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -62,6 +70,82 @@ final class KeyFiles {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("key file " + file + " line " + line
                     + ": a key may contain only hex digits 0-9a-f");
+        }
+    }
+
+    /** 32 fresh random bytes from a {@link SecureRandom}. */
+    static byte[] newKey() {
+        byte[] key = new byte[KEY_BYTES];
+        new SecureRandom().nextBytes(key);
+        return key;
+    }
+
+    /**
+     * Writes {@code content} to a new file readable by its owner only (on POSIX file systems) and
+     * forces it to disk. Fails when the file exists: a key file is never overwritten by accident.
+     */
+    static void createSecretFile(Path file, String content) {
+        if (Files.exists(file)) {
+            throw new IllegalStateException("key file " + file + " already exists; refusing to overwrite a secret");
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = dir.resolve("." + file.getFileName() + ".new");
+        try {
+            Files.deleteIfExists(tmp);
+            writeOwnerOnly(tmp, content);
+            try {
+                Files.createLink(file, tmp); // atomic, and fails if the file appeared meanwhile
+                Files.delete(tmp);
+            } catch (UnsupportedOperationException | IOException linkFailed) {
+                if (linkFailed instanceof FileAlreadyExistsException) {
+                    Files.deleteIfExists(tmp);
+                    throw new IllegalStateException("key file " + file
+                            + " already exists; refusing to overwrite a secret");
+                }
+                Files.move(tmp, file); // no hard links here: a plain move, still refusing to replace
+            }
+            forceDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalStateException("key file " + file + " already exists; refusing to overwrite a secret", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write key file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Atomically replaces an existing key file with {@code content} (owner-only, forced to disk). */
+    static void replaceSecretFile(Path file, String content) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = dir.resolve("." + file.getFileName() + ".new");
+        try {
+            Files.deleteIfExists(tmp);
+            writeOwnerOnly(tmp, content);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            forceDirectory(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite key file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeOwnerOnly(Path file, String content) throws IOException {
+        FileAttribute<?>[] attrs = file.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new FileAttribute<?>[0];
+        try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                attrs)) {
+            ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+    }
+
+    private static void forceDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // some platforms cannot open directories; the file itself is already forced
         }
     }
 

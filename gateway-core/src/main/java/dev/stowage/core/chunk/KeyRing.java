@@ -115,6 +115,70 @@ public final class KeyRing {
         return new KeyRing(current, keys);
     }
 
+    /**
+     * Creates a key ring file holding one fresh random key, id 1, current (owner-only permissions,
+     * forced to disk). Refuses to overwrite an existing file.
+     */
+    public static KeyRing generateKeyFile(Path file) {
+        byte[] key = KeyFiles.newKey();
+        KeyRing ring = single(1, key);
+        KeyFiles.createSecretFile(file, render(ring, Map.of(1, key)));
+        return ring;
+    }
+
+    /**
+     * Rotates the key ring file: adds a fresh random key with the next id and makes it current,
+     * keeping every older key for reading old chunks. The file is replaced atomically.
+     *
+     * @return the new ring (new chunks are encrypted with the new key once the gateway uses it)
+     */
+    public static KeyRing rotateKeyFile(Path file) {
+        KeyRing old = load(file);
+        int last = old.keys.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        if (last == Integer.MAX_VALUE) {
+            throw new IllegalStateException("key file " + file + " has used up key ids");
+        }
+        int next = last + 1;
+        byte[] key = KeyFiles.newKey();
+        List<String> raw;
+        try {
+            raw = java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read key file " + file + ": " + e.getMessage(), e);
+        }
+        // Keep the operator's comments and keys; point current at the new key and append it.
+        StringBuilder b = new StringBuilder();
+        boolean replaced = false;
+        for (String line : raw) {
+            String t = line.strip();
+            if (!t.startsWith("#") && t.indexOf('=') > 0 && t.substring(0, t.indexOf('=')).strip().equals("current")) {
+                b.append("current=").append(next).append('\n');
+                replaced = true;
+            } else {
+                b.append(line).append('\n');
+            }
+        }
+        if (!replaced) {
+            b.append("current=").append(next).append('\n');
+        }
+        b.append("key.").append(next).append('=').append(java.util.HexFormat.of().formatHex(key)).append('\n');
+        KeyFiles.replaceSecretFile(file, b.toString());
+        KeyRing rotated = load(file);
+        if (rotated.currentKeyId() != next) {
+            throw new IllegalStateException("key file " + file + " did not rotate to key " + next);
+        }
+        return rotated;
+    }
+
+    private static String render(KeyRing ring, Map<Integer, byte[]> material) {
+        StringBuilder b = new StringBuilder("# Stowage chunk encryption keys. New chunks use the current key; keep every\n"
+                + "# older key while chunks encrypted with it may exist. Back this file up.\n");
+        b.append("current=").append(ring.currentKeyId()).append('\n');
+        new TreeMap<>(material).forEach((id, key) ->
+                b.append("key.").append(id).append('=').append(java.util.HexFormat.of().formatHex(key)).append('\n'));
+        return b.toString();
+    }
+
     private static int parseId(String text, Path file, int line) {
         try {
             int id = Integer.parseInt(text);

@@ -81,4 +81,67 @@ class KeyFilesTest {
         assertThatThrownBy(() -> KeyRing.load(write("g", hex(1))))
                 .hasMessageContaining("expected current=<id> or key.<id>").hasMessageNotContaining(hex(1));
     }
+
+    @Test
+    void generatedKeyFilesAreOwnerOnlyAndNeverOverwritten() throws IOException {
+        Path idFile = dir.resolve("chunk-id.key");
+        ChunkHasher generated = ChunkHasher.generateKeyFile(idFile);
+        byte[] data = TestData.random(100, 4);
+        assertThat(ChunkHasher.fromKeyFile(idFile).idOf(data)).isEqualTo(generated.idOf(data));
+        if (Files.getFileStore(idFile).supportsFileAttributeView("posix")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(idFile)))
+                    .isEqualTo("rw-------");
+        }
+        String before = Files.readString(idFile);
+        assertThatThrownBy(() -> ChunkHasher.generateKeyFile(idFile)).hasMessageContaining("already exists");
+        assertThat(Files.readString(idFile)).isEqualTo(before);
+        assertThat(new ChunkHasher(TestData.key(1)).idOf(data)).isNotEqualTo(generated.idOf(data));
+
+        Path ringFile = dir.resolve("chunks.keys");
+        KeyRing ring = KeyRing.generateKeyFile(ringFile);
+        assertThat(ring.currentKeyId()).isEqualTo(1);
+        assertThatThrownBy(() -> KeyRing.generateKeyFile(ringFile)).hasMessageContaining("already exists");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("chunk-id.key",
+                    "chunks.keys");
+        }
+    }
+
+    @Test
+    void rotationAddsANewCurrentKeyAndOldChunksStayReadable() throws IOException {
+        Path ringFile = dir.resolve("chunks.keys");
+        KeyRing first = KeyRing.generateKeyFile(ringFile);
+        Files.writeString(ringFile, "# site note: backed up nightly\n" + Files.readString(ringFile));
+        ChunkCodec.Settings enc = ChunkCodec.Settings.DEFAULT.withEncryption(true);
+        byte[] plaintext = TestData.random(700, 5);
+        byte[] oldFrame = new ChunkCodec(enc, first).encode(plaintext);
+
+        KeyRing second = KeyRing.rotateKeyFile(ringFile);
+        KeyRing third = KeyRing.rotateKeyFile(ringFile);
+        assertThat(second.currentKeyId()).isEqualTo(2);
+        assertThat(third.currentKeyId()).isEqualTo(3);
+        KeyRing reloaded = KeyRing.load(ringFile);
+        assertThat(reloaded.keyIds()).containsExactly(1, 2, 3);
+        assertThat(reloaded.currentKeyId()).isEqualTo(3);
+        assertThat(Files.readString(ringFile)).contains("# site note: backed up nightly");
+
+        ChunkCodec after = new ChunkCodec(enc, reloaded);
+        assertThat(after.decode(oldFrame, "k")).isEqualTo(plaintext);
+        byte[] newFrame = after.encode(plaintext);
+        assertThat(java.nio.ByteBuffer.wrap(newFrame).getInt(8)).isEqualTo(3);
+        // The keys really differ: key 3 alone cannot read the chunk written with key 1.
+        ChunkCodec onlyNewest = new ChunkCodec(enc, KeyRing.single(3, keyMaterial(ringFile, 3)));
+        assertThat(onlyNewest.decode(newFrame, "k")).isEqualTo(plaintext);
+        ChunkCodec key1Renamed = new ChunkCodec(enc, KeyRing.single(1, keyMaterial(ringFile, 3)));
+        assertThatThrownBy(() -> key1Renamed.decode(oldFrame, "k")).isInstanceOf(CorruptChunkException.class);
+    }
+
+    private static byte[] keyMaterial(Path ringFile, int id) throws IOException {
+        for (String line : Files.readAllLines(ringFile)) {
+            if (line.startsWith("key." + id + "=")) {
+                return HexFormat.of().parseHex(line.substring(line.indexOf('=') + 1).strip());
+            }
+        }
+        throw new AssertionError("no key." + id);
+    }
 }
