@@ -161,11 +161,10 @@ public final class ManifestStore {
         ManifestPage pb = b == null ? null : page(b, m, level, first);
         TreeMap<Integer, ChunkId> ea = pa == null ? new TreeMap<>() : pa.entries();
         TreeMap<Integer, ChunkId> eb = pb == null ? new TreeMap<>() : pb.entries();
-        TreeMap<Integer, Boolean> slots = new TreeMap<>();
-        ea.keySet().forEach(s -> slots.put(s, true));
-        eb.keySet().forEach(s -> slots.put(s, true));
+        java.util.TreeSet<Integer> slots = new java.util.TreeSet<>(ea.keySet());
+        slots.addAll(eb.keySet());
         long span = m.span(level);
-        for (int slot : slots.keySet()) {
+        for (int slot : slots) {
             ChunkId ca = ea.get(slot);
             ChunkId cb = eb.get(slot);
             if (level == 0) {
@@ -200,7 +199,8 @@ public final class ManifestStore {
     /** Rewrites the subtree at {@code pageId} with {@code updates} (all within it); null when it ends up empty. */
     private ChunkId rewrite(VolumeManifest m, ChunkId pageId, int level, long first,
                             NavigableMap<Long, ChunkId> updates) {
-        TreeMap<Integer, ChunkId> entries = pageId == null ? new TreeMap<>() : page(pageId, m, level, first).entries();
+        ManifestPage existing = pageId == null ? null : page(pageId, m, level, first);
+        TreeMap<Integer, ChunkId> entries = existing == null ? new TreeMap<>() : existing.entries();
         long span = m.span(level);
         if (level == 0) {
             for (Map.Entry<Long, ChunkId> u : updates.entrySet()) {
@@ -238,7 +238,7 @@ public final class ManifestStore {
         if (entries.isEmpty()) {
             return null;
         }
-        if (pageId != null && entries.equals(page(pageId, m, level, first).entries())) {
+        if (existing != null && entries.equals(existing.entries())) {
             return pageId; // nothing changed here (e.g. a chunk rewritten with identical content)
         }
         return store(ManifestPage.of(level, first, m.fanOut(), entries));
