@@ -213,6 +213,7 @@ public final class BucketChunkStore implements ChunkStore {
                 throw new CorruptChunkException(key, Reason.CHUNK_ID_MISMATCH, "content hashes to " + actual.hex());
             }
             known.add(id, frame.length);
+            suspects.remove(id); // verified now (repaired meanwhile)
             return plaintext;
         } catch (CorruptChunkException e) {
             corruptChunks.increment();
