@@ -1,0 +1,268 @@
+package dev.stowage.core.chunk;
+
+import dev.stowage.core.chunk.CorruptChunkException.Reason;
+import dev.stowage.core.store.DeleteResult;
+import dev.stowage.core.store.NotFoundException;
+import dev.stowage.core.store.ObjectInfo;
+import dev.stowage.core.store.ObjectStore;
+import dev.stowage.core.store.PreconditionFailedException;
+import dev.stowage.core.store.PutOptions;
+import dev.stowage.core.store.StorageClass;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The {@link ChunkStore} over an {@link ObjectStore}: chunk {@code id} is the object
+ * {@link ChunkId#objectKey()}, its bytes a frame made by {@link ChunkCodec}.
+ *
+ * <p><b>Deduplication.</b> {@link #put} hashes the plaintext, then skips the upload when the chunk
+ * is already in the bucket. It knows that from, in order: a bounded in-memory set of chunks seen
+ * recently ({@link Options#knownPresentCapacity()}); a put of the same chunk running concurrently
+ * in this store (the second caller waits for the first and shares its result); and the bucket
+ * itself, asked as {@link Options#probe()} says: {@link DedupProbe#HEAD_BEFORE_PUT} sends a HEAD and
+ * uploads only when the object is missing (duplicates cost no upload bandwidth; works on every
+ * S3-compatible store); {@link DedupProbe#CONDITIONAL_PUT} uploads with {@code If-None-Match: *}
+ * and takes "precondition failed" to mean "already there" (one request for a new chunk; needs a
+ * store with conditional writes). A store that ignores the condition merely overwrites a chunk
+ * with an equally valid frame of the same content.
+ *
+ * <p><b>Self-repair.</b> When {@link #get} finds a chunk corrupt, the id is remembered as suspect,
+ * and the next {@link #put} of that content uploads it again unconditionally, replacing the bad
+ * object, instead of deduplicating against it.
+ *
+ * <p><b>Reclaim hazard.</b> The known-present set is only updated by this store's {@link #delete}
+ * and by reads that find a chunk missing or corrupt.
+ * Deleting a chunk through another path, or deleting while a put may deduplicate against it, can
+ * leave a reference to a missing chunk; reclaim must rule that out (see {@link ChunkStore#delete}).
+ *
+ * <p>Thread-safe. Errors as described on {@link ChunkStore}.
+ */
+public final class BucketChunkStore implements ChunkStore {
+
+    /** How {@link #put} asks the bucket whether a chunk is already there. */
+    public enum DedupProbe {
+        /** HEAD the key; upload only when absent. */
+        HEAD_BEFORE_PUT,
+        /** Upload with If-None-Match: *; PreconditionFailed means present. */
+        CONDITIONAL_PUT
+    }
+
+    /**
+     * @param probe                how the bucket is asked whether a chunk exists
+     * @param knownPresentCapacity how many chunk ids to remember as present (about 130 bytes each); 0 disables
+     * @param storageClass         storage class of new chunk objects
+     */
+    public record Options(DedupProbe probe, int knownPresentCapacity, StorageClass storageClass) {
+
+        /** HEAD before put, remember 100,000 chunks (≈13 MB), standard storage class. */
+        public static final Options DEFAULT = new Options(DedupProbe.HEAD_BEFORE_PUT, 100_000, StorageClass.STANDARD);
+
+        public Options {
+            Objects.requireNonNull(probe, "probe");
+            Objects.requireNonNull(storageClass, "storageClass");
+            if (knownPresentCapacity < 0) {
+                throw new IllegalArgumentException("knownPresentCapacity must be >= 0, got " + knownPresentCapacity);
+            }
+        }
+
+        public Options withProbe(DedupProbe p) {
+            return new Options(p, knownPresentCapacity, storageClass);
+        }
+
+        public Options withKnownPresentCapacity(int c) {
+            return new Options(probe, c, storageClass);
+        }
+    }
+
+    private static final int MAX_SUSPECTS = 10_000;
+    private static final String CONTENT_TYPE = "application/octet-stream";
+
+    private final ObjectStore store;
+    private final ChunkHasher hasher;
+    private final ChunkCodec codec;
+    private final Options options;
+    private final KnownChunks known;
+    private final Set<ChunkId> suspects = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<ChunkId, CompletableFuture<ChunkRef>> inFlight = new ConcurrentHashMap<>();
+    private final PutOptions plainPut;
+    private final PutOptions createOnlyPut;
+
+    private final LongAdder chunksUploaded = new LongAdder();
+    private final LongAdder bytesUploaded = new LongAdder();
+    private final LongAdder chunksDeduplicated = new LongAdder();
+    private final LongAdder chunksDownloaded = new LongAdder();
+    private final LongAdder bytesDownloaded = new LongAdder();
+    private final LongAdder chunksDeleted = new LongAdder();
+    private final LongAdder corruptChunks = new LongAdder();
+
+    public BucketChunkStore(ObjectStore store, ChunkHasher hasher, ChunkCodec codec, Options options) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.hasher = Objects.requireNonNull(hasher, "hasher");
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.options = Objects.requireNonNull(options, "options");
+        this.known = new KnownChunks(options.knownPresentCapacity());
+        this.plainPut = PutOptions.builder().storageClass(options.storageClass()).contentType(CONTENT_TYPE).build();
+        this.createOnlyPut = PutOptions.builder().storageClass(options.storageClass()).contentType(CONTENT_TYPE)
+                .ifNoneMatch().build();
+    }
+
+    @Override
+    public ChunkRef put(byte[] plaintext) {
+        Objects.requireNonNull(plaintext, "plaintext");
+        ChunkId id = hasher.idOf(plaintext);
+        while (true) {
+            long knownSize = suspects.contains(id) ? -1 : known.storedSize(id);
+            if (knownSize >= 0) {
+                chunksDeduplicated.increment();
+                return new ChunkRef(id, plaintext.length, knownSize);
+            }
+            CompletableFuture<ChunkRef> mine = new CompletableFuture<>();
+            CompletableFuture<ChunkRef> other = inFlight.putIfAbsent(id, mine);
+            if (other != null) {
+                try {
+                    ChunkRef shared = other.join();
+                    chunksDeduplicated.increment();
+                    return shared;
+                } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                    continue; // the other put failed: try ourselves, and report our own failure
+                }
+            }
+            try {
+                ChunkRef ref = upload(id, plaintext);
+                mine.complete(ref);
+                return ref;
+            } catch (RuntimeException | Error e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                inFlight.remove(id, mine);
+            }
+        }
+    }
+
+    /** Uploads unless the bucket has the chunk; counts either outcome. Caller holds the in-flight slot. */
+    private ChunkRef upload(ChunkId id, byte[] plaintext) {
+        String key = id.objectKey();
+        boolean repair = suspects.contains(id);
+        if (!repair && options.probe() == DedupProbe.HEAD_BEFORE_PUT) {
+            Optional<ObjectInfo> present = store.find(key);
+            if (present.isPresent()) {
+                return deduplicated(id, plaintext.length, present.get().size());
+            }
+        }
+        byte[] frame = codec.encode(plaintext);
+        if (!repair && options.probe() == DedupProbe.CONDITIONAL_PUT) {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    store.put(key, frame, createOnlyPut);
+                    return uploaded(id, plaintext.length, frame.length);
+                } catch (PreconditionFailedException e) {
+                    Optional<ObjectInfo> present = store.find(key);
+                    if (present.isPresent()) {
+                        return deduplicated(id, plaintext.length, present.get().size());
+                    }
+                    if (attempt >= 2) {
+                        throw e; // it keeps appearing and vanishing: let the caller retry later
+                    }
+                }
+            }
+        }
+        store.put(key, frame, plainPut);
+        ChunkRef ref = uploaded(id, plaintext.length, frame.length);
+        suspects.remove(id);
+        return ref;
+    }
+
+    private ChunkRef deduplicated(ChunkId id, int plaintextLength, long storedSize) {
+        known.add(id, storedSize);
+        chunksDeduplicated.increment();
+        return new ChunkRef(id, plaintextLength, storedSize);
+    }
+
+    private ChunkRef uploaded(ChunkId id, int plaintextLength, long storedSize) {
+        known.add(id, storedSize);
+        chunksUploaded.increment();
+        bytesUploaded.add(storedSize);
+        return new ChunkRef(id, plaintextLength, storedSize);
+    }
+
+    @Override
+    public byte[] get(ChunkId id) {
+        String key = id.objectKey();
+        byte[] frame;
+        try {
+            frame = store.get(key);
+        } catch (NotFoundException e) {
+            known.remove(id); // gone after all: a later put must upload it again
+            throw e;
+        }
+        chunksDownloaded.increment();
+        bytesDownloaded.add(frame.length);
+        try {
+            byte[] plaintext = codec.decode(frame, key);
+            ChunkId actual = hasher.idOf(plaintext);
+            if (!actual.equals(id)) {
+                throw new CorruptChunkException(key, Reason.CHUNK_ID_MISMATCH, "content hashes to " + actual.hex());
+            }
+            known.add(id, frame.length);
+            suspects.remove(id); // verified now (repaired meanwhile)
+            return plaintext;
+        } catch (CorruptChunkException e) {
+            corruptChunks.increment();
+            known.remove(id);
+            if (suspects.size() < MAX_SUSPECTS) {
+                suspects.add(id);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean exists(ChunkId id) {
+        if (known.storedSize(id) >= 0) {
+            return true;
+        }
+        Optional<ObjectInfo> info = store.find(id.objectKey());
+        info.ifPresent(i -> known.add(id, i.size()));
+        return info.isPresent();
+    }
+
+    @Override
+    public DeleteResult delete(Collection<ChunkId> ids) {
+        List<String> keys = new ArrayList<>(ids.size());
+        for (ChunkId id : ids) {
+            known.remove(id);
+            keys.add(id.objectKey());
+        }
+        if (keys.isEmpty()) {
+            return new DeleteResult(0, java.util.Map.of());
+        }
+        DeleteResult result = store.delete(keys);
+        chunksDeleted.add(result.deleted());
+        for (ChunkId id : ids) {
+            if (!result.failed().containsKey(id.objectKey())) {
+                suspects.remove(id);
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public ChunkStoreStats stats() {
+        return new ChunkStoreStats(chunksUploaded.sum(), bytesUploaded.sum(), chunksDeduplicated.sum(),
+                chunksDownloaded.sum(), bytesDownloaded.sum(), chunksDeleted.sum(), corruptChunks.sum());
+    }
+
+    @Override
+    public String toString() {
+        return "BucketChunkStore[" + store.describe() + ", " + options + "]";
+    }
+}
