@@ -1,0 +1,21 @@
+# disk-bad-chap: a login with a wrong CHAP secret must be refused, and then a login with the
+# right secret must succeed (so a refusal caused by anything else, like a target that is not
+# there, does not pass).
+# Parameters: target (required), chap_user and chap_secret (required, the right ones),
+#   bad_secret (default: chap_secret with "-wrong" appended), port, host, initiator,
+#   mutual_user, mutual_secret.
+. /stowage/lib.sh
+require target chap_user chap_secret
+bad=${bad_secret:-${chap_secret}-wrong}
+
+if iscsi_login "$bad"; then
+    fail "target accepted CHAP user $chap_user with a wrong secret"
+fi
+sleep 2
+have_disk && fail "a disk appeared although the login was refused"
+log "login with the wrong secret was refused"
+
+iscsi_login || fail "login with the right secret failed too, so the refusal proves nothing"
+wait_for 30 have_disk || fail "no disk appeared after the login with the right secret"
+log "login with the right secret worked ($(first_disk))"
+pass
