@@ -85,7 +85,7 @@ done
 
 # --- assemble the initramfs tree ------------------------------------------------------------
 ir=$cache/initramfs
-mkdir -p "$ir"/{bin,dev,proc,sys,tmp,mnt,etc/stowage,etc/iscsi,lib64,lib/x86_64-linux-gnu,stowage}
+mkdir -p "$ir"/{bin,usr/bin,dev,proc,sys,tmp,mnt,etc/stowage,etc/iscsi,lib64,lib/x86_64-linux-gnu,stowage}
 cp /bin/busybox "$ir/bin/busybox"
 ln -s busybox "$ir/bin/sh"
 
@@ -93,7 +93,7 @@ libpath=$cache/root/usr/lib/x86_64-linux-gnu:$cache/root/lib/x86_64-linux-gnu
 copy_bin() { # copy_bin SOURCE NAME: binary plus every shared library ldd reports
     local src=$1 name=$2 line lib
     [[ -x $src ]] || die "missing binary $src"
-    cp "$src" "$ir/bin/$name"
+    cp "$src" "$ir/usr/bin/$name"
     while read -r line; do
         case $line in
             *"not found"*) die "$src needs ${line%% *}, which is not installed" ;;
@@ -109,13 +109,13 @@ copy_bin() { # copy_bin SOURCE NAME: binary plus every shared library ldd report
     done < <(LD_LIBRARY_PATH=$libpath ldd "$src")
 }
 copy_bin "$cache/root/sbin/iscsistart" iscsistart
-copy_bin /bin/mt-st mt
+copy_bin /bin/mt-st mt-st
 for b in mtx tapeinfo loaderinfo; do copy_bin "/usr/sbin/$b" "$b"; done
 for b in /usr/bin/sg_*; do copy_bin "$b" "$(basename "$b")"; done
 copy_bin /sbin/mke2fs mke2fs
-ln -s mke2fs "$ir/bin/mkfs.ext4"
+ln -s mke2fs "$ir/usr/bin/mkfs.ext4"
 copy_bin /sbin/e2fsck e2fsck
-ln -s e2fsck "$ir/bin/fsck.ext4"
+ln -s e2fsck "$ir/usr/bin/fsck.ext4"
 cp /etc/mke2fs.conf "$ir/etc/mke2fs.conf"
 # iscsistart reads its defaults from here when present; an empty file means built-in defaults.
 : > "$ir/etc/iscsi/iscsid.conf"

@@ -5,7 +5,9 @@
 # /stowage/lib.sh) under a time limit, prints the guest kernel log and finally exactly one
 # verdict line, STOWAGE-SCENARIO-PASS or STOWAGE-SCENARIO-FAIL: <reason>, then powers off.
 /bin/busybox --install -s /bin
-export PATH=/bin
+# Real tools (mt-st, mtx, sg3-utils, e2fsprogs, iscsistart) live in /usr/bin; busybox sh still
+# prefers its own applets for clashing names (mt, mke2fs), so lib.sh calls those by full path.
+export PATH=/usr/bin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev

@@ -8,9 +8,12 @@
 require target chap_user chap_secret
 bad=${bad_secret:-${chap_secret}-wrong}
 
-if iscsi_login "$bad"; then
-    fail "target accepted CHAP user $chap_user with a wrong secret"
-fi
+iscsi_login "$bad"
+rc=$?
+[ "$rc" -eq 0 ] && fail "target accepted CHAP user $chap_user with a wrong secret"
+# iscsistart exits with ISCSI_ERR_LOGIN_AUTH_FAILED (24) when the target rejects the login
+# as an authentication failure; any other error means something else went wrong.
+[ "$rc" -eq 24 ] || fail "login failed with iscsistart status $rc, not as an authentication failure (24)"
 sleep 2
 have_disk && fail "a disk appeared although the login was refused"
 log "login with the wrong secret was refused"

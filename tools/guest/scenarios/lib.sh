@@ -6,6 +6,10 @@ host=${host:-10.0.2.2}
 port=${port:-3260}
 initiator=${initiator:-iqn.2024-01.dev.stowage:guest}
 
+# busybox sh runs its own applets before searching PATH: use the real mt-st and mke2fs.
+mt() { /usr/bin/mt-st "$@"; }
+mke2fs() { /usr/bin/mke2fs "$@"; }
+
 log() { echo "scenario: $*"; }
 
 # pass / fail record the verdict for /init and end the scenario.
