@@ -8,12 +8,14 @@
 require target chap_user chap_secret
 bad=${bad_secret:-${chap_secret}-wrong}
 
-iscsi_login "$bad"
+iscsi_login "$bad" > /tmp/login.log
 rc=$?
+cat /tmp/login.log
 [ "$rc" -eq 0 ] && fail "target accepted CHAP user $chap_user with a wrong secret"
-# iscsistart exits with ISCSI_ERR_LOGIN_AUTH_FAILED (24) when the target rejects the login
-# as an authentication failure; any other error means something else went wrong.
-[ "$rc" -eq 24 ] || fail "login failed with iscsistart status $rc, not as an authentication failure (24)"
+# iscsistart exits 1 on any failure; it names the reason as ISCSI_ERR_LOGIN_AUTH_FAILED (24)
+# when the target rejected the login as an authentication failure (login status 02/01).
+grep -q 'reported error (24 ' /tmp/login.log \
+    || fail "login failed (iscsistart status $rc) but not as an authentication failure"
 sleep 2
 have_disk && fail "a disk appeared although the login was refused"
 log "login with the wrong secret was refused"
