@@ -5,10 +5,12 @@
 #
 # Usage: tools/tgt/start-tgt.sh [--port 3261] [--dir DIR] [--size-mb 256]
 #            [--chap-user U --chap-secret S] [--mutual-user U --mutual-secret S]
-#            [--vtl] [--tapes 4] [--tape-mb 64] [--bsoflags sync|direct]
+#            [--vtl] [--tapes 4] [--tape-mb 64] [--bsoflags sync|direct] [--keep]
 # Prints key=value lines on stdout (use: eval "$(tools/tgt/start-tgt.sh ...)"):
 #   tgt_port, tgt_pid, tgt_dir, disk_iqn, disk_url (iscsi://127.0.0.1:PORT/IQN/1),
 #   and with --vtl: vtl_iqn (drive = LUN 1, empty; changer = LUN 2; tapes in slots 1..N).
+# --keep reuses the disk image and tapes of an earlier start (to test persistence across a
+# target restart); without it they are recreated empty.
 # State (backing files, pid, log) lives in DIR (default <repo>/build/tgt/PORT); an existing
 # tgtd for the same port is stopped first. The management socket is tgtd's control port =
 # the iSCSI port, so several instances can run side by side. Stop with stop-tgt.sh --port PORT.
@@ -19,7 +21,7 @@ repo=$(cd "$here/../.." && pwd)
 die() { echo "start-tgt: $*" >&2; exit 1; }
 
 port=3261 dir= size_mb=256 chap_user= chap_secret= mutual_user= mutual_secret=
-vtl=0 tapes=4 tape_mb=64 bsoflags=
+vtl=0 tapes=4 tape_mb=64 bsoflags= keep=0
 while [[ $# -gt 0 ]]; do
     case $1 in
         --port) port=${2:?}; shift 2 ;;
@@ -33,6 +35,7 @@ while [[ $# -gt 0 ]]; do
         --tapes) tapes=${2:?}; shift 2 ;;
         --tape-mb) tape_mb=${2:?}; shift 2 ;;
         --bsoflags) bsoflags=${2:?}; shift 2 ;;
+        --keep) keep=1; shift ;;
         *) die "unknown option $1 (see the header of $0)" ;;
     esac
 done
@@ -69,8 +72,7 @@ for _ in $(seq 50); do
 done
 
 disk_iqn=iqn.2024-01.dev.stowage.test:tgt-disk
-rm -f "$dir/disk.img"
-truncate -s "${size_mb}M" "$dir/disk.img"
+[[ $keep -eq 1 && -f $dir/disk.img ]] || { rm -f "$dir/disk.img"; truncate -s "${size_mb}M" "$dir/disk.img"; }
 adm --op new --mode target --tid 1 -T "$disk_iqn"
 adm --op new --mode logicalunit --tid 1 --lun 1 -b "$dir/disk.img" ${bsoflags:+--bsoflags "$bsoflags"}
 adm --op bind --mode target --tid 1 -I ALL
@@ -84,11 +86,11 @@ account() { # account TID USER SECRET [--outgoing]
 if [[ $vtl -eq 1 ]]; then
     vtl_iqn=iqn.2024-01.dev.stowage.test:tgt-vtl
     mkdir -p "$dir/vtl"
-    rm -f "$dir/vtl/"*
-    dd if=/dev/zero of="$dir/vtl/smc" bs=1k count=1 status=none
+    [[ $keep -eq 1 ]] || rm -f "$dir/vtl/"*
+    [[ -f $dir/vtl/smc ]] || dd if=/dev/zero of="$dir/vtl/smc" bs=1k count=1 status=none
     for i in $(seq "$tapes"); do
         barcode=$(printf 'STW%03dL6' "$i")
-        tgtimg --op new --device-type tape --barcode "$barcode" --size "$tape_mb" --type data \
+        [[ -f $dir/vtl/$barcode ]] || tgtimg --op new --device-type tape --barcode "$barcode" --size "$tape_mb" --type data \
             --file "$dir/vtl/$barcode" >/dev/null || die "tgtimg could not create tape $barcode"
     done
     first=$(printf 'STW%03dL6' 1)
