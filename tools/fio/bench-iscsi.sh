@@ -13,9 +13,11 @@
 #   --no-prefill    skip the untimed sequential write of the whole region that runs first (it
 #                   makes every target allocate all blocks before anything is measured)
 #   --out DIR       where the fio JSON files go (default <repo>/build/fio/results/<time>)
+#   --repeat N      run every job N times per target and report the medians (default 1)
 #   --label-a NAME / --label-b NAME   column names (default ours / tgt)
-# Jobs run one after another in the order above (writes first so reads hit written blocks),
-# first the whole set against OURS_URL, then against TGT_URL. The LUNs are overwritten.
+# Jobs run one after another in the order above (writes first so reads hit written blocks);
+# each job runs against OURS_URL and TGT_URL back to back (order flipped every repetition).
+# The LUNs are overwritten.
 # Builds fio first when missing (tools/fio/build-fio.sh). Exit status 0 when every job ran.
 set -euo pipefail
 
@@ -24,7 +26,7 @@ repo=$(cd "$here/../.." && pwd)
 cache=${STOWAGE_FIO_CACHE:-$repo/build/fio}
 die() { echo "bench-iscsi: $*" >&2; exit 1; }
 
-runtime=20 ramp=2 size= prefill=1 jobs=seq-write,seq-read,rand-write,rand-read out= label_a=ours label_b=tgt
+runtime=20 ramp=2 size= prefill=1 repeat=1 jobs=seq-write,seq-read,rand-write,rand-read out= label_a=ours label_b=tgt
 urls=()
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -33,6 +35,7 @@ while [[ $# -gt 0 ]]; do
         --size) size=${2:?}; shift 2 ;;
         --jobs) jobs=${2:?}; shift 2 ;;
         --no-prefill) prefill=0; shift ;;
+        --repeat) repeat=${2:?}; shift 2 ;;
         --out) out=${2:?}; shift 2 ;;
         --label-a) label_a=${2:?}; shift 2 ;;
         --label-b) label_b=${2:?}; shift 2 ;;
@@ -43,6 +46,7 @@ done
 [[ ${#urls[@]} -ge 1 && ${#urls[@]} -le 2 ]] || die "usage: $0 [options] OURS_URL [TGT_URL]"
 [[ $runtime =~ ^[0-9]+$ && $runtime -gt 0 ]] || die "--runtime must be a positive number of seconds"
 [[ $ramp =~ ^[0-9]+$ ]] || die "--ramp must be a number of seconds"
+[[ $repeat =~ ^[0-9]+$ && $repeat -gt 0 ]] || die "--repeat must be a positive number"
 for u in "${urls[@]}"; do
     [[ $u =~ ^iscsi://[^/]+/[^/]+/[0-9]+$ ]] || die "'$u' is not iscsi://HOST:PORT/IQN/LUN"
 done
@@ -56,68 +60,81 @@ fio=$cache/fio
 out=${out:-$cache/results/$(date -u +%Y%m%dT%H%M%S)}
 mkdir -p "$out"
 
-# jobfile URL: fio splits filenames on ':', so every ':' in the URL is escaped as '\:'.
+# jobfile URL JOB: fio splits filenames on ':', so every ':' in the URL is escaped as '\:'.
 jobfile() {
-    local url=$1 escaped=${1//:/\\:} j timed
-    printf '[global]\nioengine=libiscsi\nfilename=%s\ngroup_reporting=1\nstonewall\n' "$escaped"
+    local escaped=${1//:/\\:} job=$2
+    printf '[global]\nioengine=libiscsi\nfilename=%s\n' "$escaped"
     [[ -n $size ]] && printf 'size=%s\n' "$size"
-    [[ $prefill -eq 1 ]] && printf '[prefill]\nrw=write\nbs=1M\niodepth=8\n'
-    timed=$(printf 'time_based=1\nruntime=%s\nramp_time=%s' "$runtime" "$ramp")
-    IFS=, read -r -a js <<< "$jobs"
-    for j in "${js[@]}"; do
-        case $j in
-            seq-write) printf '[seq-write]\n%s\nrw=write\nbs=1M\niodepth=8\n' "$timed" ;;
-            seq-read) printf '[seq-read]\n%s\nrw=read\nbs=1M\niodepth=8\n' "$timed" ;;
-            rand-write) printf '[rand-write]\n%s\nrw=randwrite\nbs=4k\niodepth=32\n' "$timed" ;;
-            rand-read) printf '[rand-read]\n%s\nrw=randread\nbs=4k\niodepth=32\n' "$timed" ;;
-            *) die "unknown job '$j' (seq-write, seq-read, rand-write, rand-read)" ;;
-        esac
-    done
+    [[ $job == prefill ]] || printf 'time_based=1\nruntime=%s\nramp_time=%s\n' "$runtime" "$ramp"
+    case $job in
+        prefill) printf '[prefill]\nrw=write\nbs=1M\niodepth=8\n' ;;
+        seq-write) printf '[seq-write]\nrw=write\nbs=1M\niodepth=8\n' ;;
+        seq-read) printf '[seq-read]\nrw=read\nbs=1M\niodepth=8\n' ;;
+        rand-write) printf '[rand-write]\nrw=randwrite\nbs=4k\niodepth=32\n' ;;
+        rand-read) printf '[rand-read]\nrw=randread\nbs=4k\niodepth=32\n' ;;
+    esac
 }
 
-run_one() { # run_one LABEL URL
-    local label=$1 url=$2
-    jobfile "$url" > "$out/$label.fio"
-    echo "bench-iscsi: $label: $url ($runtime s per job)" >&2
-    if ! "$fio" --output-format=json --output="$out/$label.json" "$out/$label.fio" 2> "$out/$label.err"; then
-        die "fio failed against $url: $(grep -v '^$' "$out/$label.err" | head -n 3 | tr '\n' ' ') (see $out)"
+run_one() { # run_one LABEL URL JOB REP
+    local label=$1 url=$2 job=$3 rep=$4 base
+    base=$out/$label-$job-$rep
+    jobfile "$url" "$job" > "$base.fio"
+    echo "bench-iscsi: $job on $label (run $rep): $url" >&2
+    if ! "$fio" --output-format=json --output="$base.json" "$base.fio" 2> "$base.err"; then
+        die "fio failed against $url: $(grep -v '^$' "$base.err" | head -n 3 | tr '\n' ' ') (see $out)"
     fi
 }
 
-run_one "$label_a" "${urls[0]}"
-[[ ${#urls[@]} -eq 2 ]] && run_one "$label_b" "${urls[1]}"
+IFS=, read -r -a job_list <<< "$jobs"
+for j in "${job_list[@]}"; do
+    case $j in seq-write|seq-read|rand-write|rand-read) ;;
+        *) die "unknown job '$j' (seq-write, seq-read, rand-write, rand-read)" ;; esac
+done
+labels=("$label_a") targets=("${urls[0]}")
+[[ ${#urls[@]} -eq 2 ]] && labels+=("$label_b") targets+=("${urls[1]}")
+if [[ $prefill -eq 1 ]]; then
+    for i in "${!labels[@]}"; do run_one "${labels[i]}" "${targets[i]}" prefill 0; done
+fi
+# Each job runs on both targets back to back, and the order flips every repetition, so slow
+# drifts of a shared machine hit both sides alike.
+for rep in $(seq "$repeat"); do
+    for j in "${job_list[@]}"; do
+        order=("${!labels[@]}")
+        if (( rep % 2 == 0 && ${#labels[@]} == 2 )); then order=(1 0); fi
+        for i in "${order[@]}"; do run_one "${labels[i]}" "${targets[i]}" "$j" "$rep"; done
+    done
+done
 
-python3 - "$out" "$label_a" "${urls[1]:+$label_b}" <<'EOF'
-import json, sys
-out, a, b = sys.argv[1], sys.argv[2], sys.argv[3]
+python3 - "$out" "$jobs" "$repeat" "${labels[@]}" <<'EOF'
+import json, statistics, sys
+out, jobs, repeat, labels = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]), sys.argv[4:]
 
-def load(label):
-    with open(f"{out}/{label}.json") as f:
+def load(label, job, rep):
+    with open(f"{out}/{label}-{job}-{rep}.json") as f:
         text = f.read()
     data = json.loads(text[text.index("{"):])  # fio may print notes before the JSON
-    res = {}
-    for job in data["jobs"]:
-        if job.get("error"):
-            sys.exit(f"bench-iscsi: {label}: job {job['jobname']} failed with error {job['error']}")
-        if job["jobname"] == "prefill":
-            continue
-        side = job["write"] if job["write"]["io_bytes"] > job["read"]["io_bytes"] else job["read"]
-        p99 = side.get("clat_ns", {}).get("percentile", {}).get("99.000000", 0) / 1e6
-        res[job["jobname"]] = (side["bw_bytes"] / 1048576, side["iops"], p99)
-    return res
+    j = data["jobs"][0]
+    if j.get("error"):
+        sys.exit(f"bench-iscsi: {label}: job {job} failed with error {j['error']}")
+    side = j["write"] if j["write"]["io_bytes"] > j["read"]["io_bytes"] else j["read"]
+    p99 = side.get("clat_ns", {}).get("percentile", {}).get("99.000000", 0) / 1e6
+    return side["bw_bytes"] / 1048576, side["iops"], p99
 
-ra = load(a)
-rb = load(b) if b else {}
-head = f"{'job':<12}{a + ' MiB/s':>14}{a + ' IOPS':>12}{a + ' p99 ms':>13}"
-if b:
-    head += f"{b + ' MiB/s':>14}{b + ' IOPS':>12}{b + ' p99 ms':>13}{a + '/' + b:>11}"
-print(head)
-for job, (mib, iops, p99) in ra.items():
-    line = f"{job:<12}{mib:>14.1f}{iops:>12.0f}{p99:>13.2f}"
-    if b and job in rb:
-        mib_b, iops_b, p99_b = rb[job]
-        ratio = f"{mib / mib_b:.2f}" if mib_b > 0 else "n/a"
-        line += f"{mib_b:>14.1f}{iops_b:>12.0f}{p99_b:>13.2f}{ratio:>11}"
+def median(label, job):
+    runs = [load(label, job, r) for r in range(1, repeat + 1)]
+    return tuple(statistics.median(x[k] for x in runs) for k in range(3))
+
+head = f"{'job':<12}"
+for l in labels:
+    head += f"{l + ' MiB/s':>14}{l + ' IOPS':>12}{l + ' p99 ms':>13}"
+if len(labels) == 2:
+    head += f"{labels[0] + '/' + labels[1]:>11}"
+print(head + (f"   (median of {repeat} runs)" if repeat > 1 else ""))
+for job in jobs:
+    vals = [median(l, job) for l in labels]
+    line = f"{job:<12}" + "".join(f"{m:>14.1f}{i:>12.0f}{p:>13.2f}" for m, i, p in vals)
+    if len(vals) == 2:
+        line += f"{vals[0][0] / vals[1][0]:>11.2f}" if vals[1][0] > 0 else f"{'n/a':>11}"
     print(line)
 EOF
 echo "bench-iscsi: fio job files and JSON in $out" >&2
