@@ -26,7 +26,7 @@ repo=$(cd "$here/../.." && pwd)
 cache=${STOWAGE_FIO_CACHE:-$repo/build/fio}
 die() { echo "bench-iscsi: $*" >&2; exit 1; }
 
-runtime=20 ramp=2 size= prefill=1 repeat=1 jobs=seq-write,seq-read,rand-write,rand-read out= label_a=ours label_b=tgt
+runtime=20 ramp=2 size='' prefill=1 repeat=1 jobs=seq-write,seq-read,rand-write,rand-read out='' label_a=ours label_b=tgt
 urls=()
 while [[ $# -gt 0 ]]; do
     case $1 in

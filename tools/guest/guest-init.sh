@@ -36,6 +36,7 @@ ip addr add 10.0.2.15/24 dev eth0
 ip route add default via 10.0.2.2
 
 [ -f /stowage/scenario.sh ] || verdict "STOWAGE-SCENARIO-FAIL: no scenario in the initramfs"
+# shellcheck disable=SC1091  # generated per run by run-scenario.sh
 . /stowage/params
 echo "stowage guest: kernel $kver, scenario ${scenario:-?}"
 

@@ -20,10 +20,11 @@ cache=${STOWAGE_GUEST_CACHE:-$repo/build/guest}
 
 die() { echo "run-scenario: $*" >&2; exit 2; }
 
-[[ $# -ge 1 ]] || die "usage: $0 SCENARIO [key=value...] (scenarios: $(cd "$here/scenarios" && ls | grep -v '^lib.sh$' | sed 's/\.sh$//' | tr '\n' ' '))"
+scenarios() { local f; for f in "$here"/scenarios/*.sh; do f=${f##*/}; [[ $f == lib.sh ]] || printf '%s ' "${f%.sh}"; done; }
+[[ $# -ge 1 ]] || die "usage: $0 SCENARIO [key=value...] (scenarios: $(scenarios))"
 scenario=$1; shift
 [[ $scenario =~ ^[a-z0-9-]+$ && -f $here/scenarios/$scenario.sh ]] \
-    || die "unknown scenario '$scenario' (have: $(cd "$here/scenarios" && ls | grep -v '^lib.sh$' | sed 's/\.sh$//' | tr '\n' ' '))"
+    || die "unknown scenario '$scenario' (have: $(scenarios))"
 
 timeout_s=300
 logfile=

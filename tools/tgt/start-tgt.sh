@@ -20,8 +20,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 die() { echo "start-tgt: $*" >&2; exit 1; }
 
-port=3261 dir= size_mb=256 chap_user= chap_secret= mutual_user= mutual_secret=
-vtl=0 tapes=4 tape_mb=64 bsoflags= keep=0
+port=3261 dir='' size_mb=256 chap_user='' chap_secret='' mutual_user='' mutual_secret=''
+vtl=0 tapes=4 tape_mb=64 bsoflags='' keep=0
 while [[ $# -gt 0 ]]; do
     case $1 in
         --port) port=${2:?}; shift 2 ;;
@@ -80,7 +80,7 @@ adm --op bind --mode target --tid 1 -I ALL
 account() { # account TID USER SECRET [--outgoing]
     tgtadm -C "$port" --lld iscsi --op show --mode account | grep -qx "    $2" \
         || adm --op new --mode account --user "$2" --password "$3"
-    adm --op bind --mode account --tid "$1" --user "$2" ${4:-}
+    adm --op bind --mode account --tid "$1" --user "$2" ${4:+"$4"}
 }
 
 if [[ $vtl -eq 1 ]]; then

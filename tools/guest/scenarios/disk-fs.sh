@@ -15,8 +15,8 @@ iscsi_login || fail "iSCSI login to $target at $host:$port failed"
 wait_for 30 have_disk || fail "no SCSI disk appeared after login"
 dev=$(first_disk)
 name=${dev#/dev/}
-log "disk $dev: $(cat /sys/block/$name/size) sectors of 512 bytes," \
-    "vendor '$(cat /sys/block/$name/device/vendor)' model '$(cat /sys/block/$name/device/model)'"
+log "disk $dev: $(cat "/sys/block/$name/size") sectors of 512 bytes," \
+    "vendor '$(cat "/sys/block/$name/device/vendor")' model '$(cat "/sys/block/$name/device/model")'"
 sg_readcap "$dev" || fail "READ CAPACITY on $dev failed"
 
 rediscover() { # forget the disk and find it again through a SCSI scan of its iSCSI host

@@ -1,5 +1,6 @@
 # Helpers sourced by every guest scenario (busybox sh). Parameters arrive as shell variables
 # from /stowage/params (written by run-scenario.sh from its key=value arguments).
+# shellcheck disable=SC1091,SC2154  # params are generated per run; names vary by scenario
 . /stowage/params
 
 host=${host:-10.0.2.2}
@@ -34,7 +35,12 @@ iscsi_login() {
         set -- "$@" -U "$mutual_user" -W "${mutual_secret:-}"
     fi
     log "iscsistart -i $initiator -t $target -a $host -p $port${chap_user:+ (CHAP user $chap_user)}${mutual_user:+ (mutual CHAP $mutual_user)}"
-    iscsistart "$@" 2>&1
+    timeout "${login_timeout:-45}" iscsistart "$@" 2>&1
+    _rc=$?
+    if [ "$_rc" -ge 128 ]; then
+        log "iscsistart gave up after ${login_timeout:-45} s (is a target listening on the host's port $port?)"
+    fi
+    return "$_rc"
 }
 
 # wait_for SECONDS TEST...: poll until the shell test succeeds; non-zero on timeout.
