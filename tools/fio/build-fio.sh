@@ -6,7 +6,8 @@
 # Env:   STOWAGE_FIO_CACHE  cache directory (default <repo>/build/fio)
 # Idempotent: reuses the built binary when it exists and has the libiscsi engine.
 # Needs root on Debian bookworm: enables deb-src in its own apt source file
-# (/etc/apt/sources.list.d/stowage-deb-src.sources), installs the build dependencies.
+# (/etc/apt/sources.list.d/stowage-deb-src.sources), installs the build dependencies (and
+# python3, which bench-iscsi.sh uses to read fio's JSON).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,7 +24,7 @@ if [[ $force -eq 0 ]] && has_engine "$cache/fio"; then
 fi
 
 # --- build dependencies --------------------------------------------------------------------
-pkgs=(libiscsi-dev libnfs-dev libaio-dev zlib1g-dev build-essential pkg-config dpkg-dev)
+pkgs=(libiscsi-dev libnfs-dev libaio-dev zlib1g-dev build-essential pkg-config dpkg-dev python3)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -2,7 +2,8 @@
 # data, record their sha256 sums, unmount, drop the disk from the kernel and rediscover it (so
 # nothing is read from the guest's caches), mount again and verify every checksum.
 # Parameters: target (IQN, required), port, host, initiator, chap_user, chap_secret,
-#   mutual_user, mutual_secret, small_files (default 200),
+#   mutual_user, mutual_secret, lun (which LUN to use; default the first disk),
+#   small_files (default 200),
 #   phase = all (default) | write (mkfs + write + manifest, leave the data) | verify (only
 #   check the manifest left by an earlier phase=write, e.g. across a target restart).
 . /stowage/lib.sh
@@ -25,7 +26,7 @@ rediscover() { # forget the disk and find it again through a SCSI scan of its iS
     blockdev --flushbufs "$dev"
     echo 3 > /proc/sys/vm/drop_caches
     echo 1 > "/sys/block/$name/device/delete" || fail "cannot detach $dev"
-    wait_for 10 sh -c '! ls /sys/block/sd* >/dev/null 2>&1' || fail "$dev did not go away"
+    wait_for 10 [ ! -e "/sys/block/$name" ] || fail "$dev did not go away"
     echo "- - -" > "/sys/class/scsi_host/$scsi_host/scan" || fail "rescan of $scsi_host failed"
     wait_for 30 have_disk || fail "the disk did not come back after a rescan"
     dev=$(first_disk)

@@ -54,10 +54,17 @@ wait_for() {
     "$@"
 }
 
-# First whole SCSI disk (the guest has no other disks, so it is the iSCSI LUN).
+# The iSCSI disk: the one at LUN $lun when that parameter is set, else the first SCSI disk
+# (the guest has no other disks).
 first_disk() {
     for _d in /sys/block/sd*; do
-        [ -e "$_d" ] && { echo "/dev/${_d##*/}"; return 0; }
+        [ -e "$_d" ] || continue
+        if [ -n "${lun:-}" ]; then
+            _addr=$(readlink -f "$_d/device")
+            [ "${_addr##*:}" = "$lun" ] || continue
+        fi
+        echo "/dev/${_d##*/}"
+        return 0
     done
     return 1
 }
