@@ -126,8 +126,8 @@ mods=(crc32c_generic crct10dif_generic crc64_rocksoft_generic
       sd_mod st ch sg
       virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
       failover net_failover virtio_net
-      crc16 mbcache jbd2 ext4
-      sunrpc grace lockd nfs_acl nfs nfsv3)
+      crc16 mbcache jbd2 ext4)
+nfs_mods=(sunrpc grace lockd nfs_acl nfs nfsv3)  # loaded only for nfs-* scenarios
 kroot=$cache/root/lib/modules/$kver
 depmod -b "$cache/root" "$kver" || die "depmod failed for $kver"
 declare -A seen=()
@@ -141,10 +141,19 @@ add_mod() { # add_mod kernel/path.ko: dependencies first (modules.dep lists the 
     for ((i = ${#d[@]} - 1; i >= 0; i--)); do add_mod "${d[i]}"; done
     order+=("$rel")
 }
-for m in "${mods[@]}"; do
-    rel=$(awk -F: -v a="/$m.ko" -v b="/${m//_/-}.ko" \
+find_mod() { # find_mod NAME: path of NAME.ko (or with - for _) in modules.dep
+    awk -F: -v a="/$m.ko" -v b="/${m//_/-}.ko" \
         'substr($1, length($1) - length(a) + 1) == a || substr($1, length($1) - length(b) + 1) == b { print $1; exit }' \
-        "$kroot/modules.dep")
+        "$kroot/modules.dep"
+}
+for m in "${mods[@]}"; do
+    rel=$(find_mod "$m")
+    [[ -n $rel ]] || die "kernel $kver has no module $m"
+    add_mod "$rel"
+done
+nbase=${#order[@]}
+for m in "${nfs_mods[@]}"; do
+    rel=$(find_mod "$m")
     [[ -n $rel ]] || die "kernel $kver has no module $m"
     add_mod "$rel"
 done
@@ -153,7 +162,8 @@ for rel in "${order[@]}"; do
     mkdir -p "$ir/lib/modules/$kver/$(dirname "$rel")"
     cp "$kroot/$rel" "$ir/lib/modules/$kver/$rel"
 done
-printf '%s\n' "${order[@]}" > "$ir/etc/stowage/modules.order"
+printf '%s\n' "${order[@]:0:nbase}" > "$ir/etc/stowage/modules.order"
+printf '%s\n' "${order[@]:nbase}" > "$ir/etc/stowage/modules-nfs.order"
 cp "$kroot/modules.order" "$kroot/modules.builtin" "$kroot/modules.builtin.modinfo" "$ir/lib/modules/$kver/"
 depmod -b "$ir" "$kver" || die "depmod failed on the initramfs tree"
 echo "$kver" > "$ir/etc/stowage/kernel-version"

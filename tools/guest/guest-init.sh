@@ -12,6 +12,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
+[ -f /stowage/params ] || { echo "STOWAGE-SCENARIO-FAIL: no /stowage/params in the initramfs"; poweroff -f; }
 # Keep kernel messages off the console so they cannot split the verdict line; dumped below.
 echo 1 > /proc/sys/kernel/printk
 
@@ -26,9 +27,15 @@ verdict() {
 }
 
 kver=$(cat /etc/stowage/kernel-version)
-while read -r mod; do
-    insmod "/lib/modules/$kver/$mod" || verdict "STOWAGE-SCENARIO-FAIL: guest could not load $mod"
-done < /etc/stowage/modules.order
+# shellcheck disable=SC1091  # generated per run by run-scenario.sh
+. /stowage/params
+load_modules() {
+    while read -r mod; do
+        insmod "/lib/modules/$kver/$mod" || verdict "STOWAGE-SCENARIO-FAIL: guest could not load $mod"
+    done < "$1"
+}
+load_modules /etc/stowage/modules.order
+case ${scenario:-} in nfs-*) load_modules /etc/stowage/modules-nfs.order ;; esac
 
 ip link set lo up
 ip link set eth0 up || verdict "STOWAGE-SCENARIO-FAIL: guest has no eth0"
@@ -36,8 +43,6 @@ ip addr add 10.0.2.15/24 dev eth0
 ip route add default via 10.0.2.2
 
 [ -f /stowage/scenario.sh ] || verdict "STOWAGE-SCENARIO-FAIL: no scenario in the initramfs"
-# shellcheck disable=SC1091  # generated per run by run-scenario.sh
-. /stowage/params
 echo "stowage guest: kernel $kver, scenario ${scenario:-?}"
 
 # The scenario writes its verdict to /tmp/verdict (see lib.sh); anything else is a failure.

@@ -66,7 +66,7 @@ set +e
 timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot \
     -kernel "$cache/vmlinuz" -initrd "$work/initrd.gz" \
     -append "console=ttyS0 panic=-1 loglevel=1" \
-    -netdev user,id=n0 -device virtio-net-pci,netdev=n0 </dev/null > "$logfile" 2>&1
+    -netdev user,id=n0 -device virtio-net-pci,netdev=n0,romfile= </dev/null > "$logfile" 2>&1
 qrc=$?
 set -e
 elapsed=$(( $(date +%s) - start ))
