@@ -10,16 +10,35 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 dir=$repo/build/ganesha
 die() { echo "check-nfs-with-ganesha: $*" >&2; exit 1; }
+# Installs packages without letting their init scripts or systemd units start daemons (tgt and
+# nfs-ganesha would listen on all addresses, rpcbind on port 111): a temporary policy-rc.d
+# refuses every start, and units started anyway under systemd are stopped and disabled.
+install_quietly() { # install_quietly UNITS -- PACKAGES...
+    local units=() created=0
+    while [[ $1 != -- ]]; do units+=("$1"); shift; done
+    shift
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        created=1
+    fi
+    apt-get -q update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 \
+        install -y -q --no-install-recommends "$@" >/dev/null
+    local rc=$?
+    [[ $created -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
+    if [[ -d /run/systemd/system ]] && ((${#units[@]})); then
+        systemctl disable --now "${units[@]}" >/dev/null 2>&1 || true
+    fi
+    return "$rc"
+}
 
 if [[ ${STOWAGE_IN_NETNS:-} != 1 ]]; then
     [[ $(id -u) -eq 0 ]] || die "needs root (network namespace, nfs-ganesha)"
     if ! command -v ganesha.nfsd >/dev/null || ! command -v rpcbind >/dev/null \
         || [[ ! -e /usr/lib/x86_64-linux-gnu/ganesha/libfsalvfs.so ]]; then
         echo "check-nfs-with-ganesha: installing nfs-ganesha nfs-ganesha-vfs rpcbind" >&2
-        apt-get -q update >/dev/null || die "apt-get update failed"
-        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
-            --no-install-recommends nfs-ganesha nfs-ganesha-vfs rpcbind >/dev/null \
-            || die "apt-get install nfs-ganesha nfs-ganesha-vfs rpcbind failed"
+        install_quietly nfs-ganesha.service rpcbind.service rpcbind.socket -- \
+            nfs-ganesha nfs-ganesha-vfs rpcbind || die "apt-get install nfs-ganesha nfs-ganesha-vfs rpcbind failed"
     fi
     "$here/build-guest.sh"
     exec unshare --net --mount --propagation private env STOWAGE_IN_NETNS=1 "$0" "$@"

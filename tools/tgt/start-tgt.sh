@@ -19,6 +19,27 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 die() { echo "start-tgt: $*" >&2; exit 1; }
+# Installs packages without letting their init scripts or systemd units start daemons (tgt and
+# nfs-ganesha would listen on all addresses, rpcbind on port 111): a temporary policy-rc.d
+# refuses every start, and units started anyway under systemd are stopped and disabled.
+install_quietly() { # install_quietly UNITS -- PACKAGES...
+    local units=() created=0
+    while [[ $1 != -- ]]; do units+=("$1"); shift; done
+    shift
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        created=1
+    fi
+    apt-get -q update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 \
+        install -y -q --no-install-recommends "$@" >/dev/null
+    local rc=$?
+    [[ $created -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
+    if [[ -d /run/systemd/system ]] && ((${#units[@]})); then
+        systemctl disable --now "${units[@]}" >/dev/null 2>&1 || true
+    fi
+    return "$rc"
+}
 
 port=3261 dir='' size_mb=256 chap_user='' chap_secret='' mutual_user='' mutual_secret=''
 vtl=0 tapes=4 tape_mb=64 bsoflags='' keep=0
@@ -49,9 +70,7 @@ dir=${dir:-$repo/build/tgt/$port}
 if ! command -v tgtd >/dev/null || ! command -v tgtadm >/dev/null; then
     [[ $(id -u) -eq 0 ]] || die "package tgt is missing (run as root to install it)"
     echo "start-tgt: installing tgt" >&2
-    apt-get -q update >/dev/null || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
-        --no-install-recommends tgt >/dev/null || die "apt-get install tgt failed"
+    install_quietly tgt.service -- tgt || die "apt-get install tgt failed"
 fi
 
 "$here/stop-tgt.sh" --port "$port" --dir "$dir" >/dev/null 2>&1 || true
