@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Self-test of the guest tooling against Debian's tgt: starts tgt on 127.0.0.1 (CHAP, a disk
-# and a small VTL), runs the disk-fs, disk-bad-chap and tape-basic scenarios, stops tgt.
+# and a small VTL), runs the disk-fs, disk-raw, disk-bad-chap and tape-basic scenarios, stops
+# tgt.
 # Usage: tools/guest/check-with-tgt.sh [--port 3261]
 # Exits 0 only when every scenario passed. Needs root the first time (packages).
 set -euo pipefail
@@ -18,6 +19,7 @@ trap '"$tgt/stop-tgt.sh" --port "$port" >/dev/null' EXIT
 chap=(port="$port" chap_user="$user" chap_secret="$secret")
 failed=0
 "$here/run-scenario.sh" disk-fs target="$disk_iqn" "${chap[@]}" || failed=1
+"$here/run-scenario.sh" disk-raw target="$disk_iqn" "${chap[@]}" || failed=1
 "$here/run-scenario.sh" disk-bad-chap target="$disk_iqn" "${chap[@]}" || failed=1
 "$here/run-scenario.sh" tape-basic target="$vtl_iqn" "${chap[@]}" load_slot=1 || failed=1
 if [[ $failed -eq 0 ]]; then echo "check-with-tgt: all scenarios passed"; else echo "check-with-tgt: FAILED"; fi
