@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Benchmarks one or two iSCSI LUNs with fio's libiscsi engine (userspace initiator, no kernel
 # involved) and prints a comparison table: sequential write/read (bs=1M, iodepth=8) and random
-# 4 KiB write/read (iodepth=32), each for a fixed time.
+# 4 KiB write/read (iodepth=32), each for a fixed time. Also takes NFSv3 exports (fio's nfs
+# engine, libnfs, userspace too), benchmarked through one file of --size bytes in the export.
 #
 # Usage: tools/fio/bench-iscsi.sh [options] OURS_URL [TGT_URL]
 #   URL             iscsi://127.0.0.1:3260/<target iqn>/<lun>   (fio's libiscsi engine does not
-#                   do CHAP: benchmark a LUN without CHAP)
+#                   do CHAP: benchmark a LUN without CHAP), or
+#                   nfs://127.0.0.1/<export>?nfsport=2049&mountport=20048  (libnfs URL; without
+#                   the ports libnfs asks the portmapper); the file is <export>/stowage-bench.dat
 #   --runtime S     seconds per job (default 20)
 #   --ramp S        seconds of warm-up per job, not counted (default 2)
-#   --size SIZE     region of the LUN to use, fio syntax like 256M or 1G (default: whole LUN)
+#   --size SIZE     region of the LUN to use, fio syntax like 256M or 1G (default: whole LUN;
+#                   for NFS the size of the test file, default 256M)
 #   --jobs LIST     comma-separated subset of seq-write,seq-read,rand-write,rand-read
 #   --no-prefill    skip the untimed sequential write of the whole region that runs first (it
 #                   makes every target allocate all blocks before anything is measured)
@@ -48,7 +52,8 @@ done
 [[ $ramp =~ ^[0-9]+$ ]] || die "--ramp must be a number of seconds"
 [[ $repeat =~ ^[0-9]+$ && $repeat -gt 0 ]] || die "--repeat must be a positive number"
 for u in "${urls[@]}"; do
-    [[ $u =~ ^iscsi://[^/]+/[^/]+/[0-9]+$ ]] || die "'$u' is not iscsi://HOST:PORT/IQN/LUN"
+    [[ $u =~ ^iscsi://[^/]+/[^/]+/[0-9]+$ || $u =~ ^nfs://[^/]+/[^?]* ]] \
+        || die "'$u' is neither iscsi://HOST:PORT/IQN/LUN nor nfs://HOST/EXPORT[?nfsport=N&mountport=M]"
 done
 command -v python3 >/dev/null || die "python3 is missing (apt-get install python3)"
 
@@ -63,8 +68,13 @@ mkdir -p "$out"
 # jobfile URL JOB: fio splits filenames on ':', so every ':' in the URL is escaped as '\:'.
 jobfile() {
     local escaped=${1//:/\\:} job=$2
-    printf '[global]\nioengine=libiscsi\nfilename=%s\n' "$escaped"
-    [[ -n $size ]] && printf 'size=%s\n' "$size"
+    case $1 in
+        iscsi://*)
+            printf '[global]\nioengine=libiscsi\nfilename=%s\n' "$escaped"
+            [[ -n $size ]] && printf 'size=%s\n' "$size" ;;
+        nfs://*)
+            printf '[global]\nioengine=nfs\nnfs_url=%s\nfilename=stowage-bench.dat\nsize=%s\n' "$1" "${size:-256M}" ;;
+    esac
     [[ $job == prefill ]] || printf 'time_based=1\nruntime=%s\nramp_time=%s\n' "$runtime" "$ramp"
     case $job in
         prefill) printf '[prefill]\nrw=write\nbs=1M\niodepth=8\n' ;;

@@ -4,7 +4,13 @@
 # run (they listen on that namespace's addresses only), and the qemu guest started in the same
 # namespace so it reaches them as 10.0.2.2.
 # Usage: tools/guest/check-nfs-with-ganesha.sh [key=value...]   (passed on to nfs-basic)
-# State (export directory, config, ganesha.log) in <repo>/build/ganesha. Exit 0 on PASS.
+#        tools/guest/check-nfs-with-ganesha.sh -- COMMAND [ARGS...]
+#   The second form runs COMMAND inside the namespace instead of the scenario, with
+#   GANESHA_NFS_URL set to the libnfs URL of the export, e.g. to benchmark ganesha and another
+#   server started by COMMAND in the same namespace:
+#     check-nfs-with-ganesha.sh -- sh -c 'tools/fio/bench-iscsi.sh "$OURS" "$GANESHA_NFS_URL"'
+# State (export directory, config, ganesha.log) in <repo>/build/ganesha. Exit status: the
+# scenario's (0 on PASS) or COMMAND's.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -76,10 +82,17 @@ rpcbind -f -w &
 rpc_pid=$!
 ganesha.nfsd -F -L "$dir/ganesha.log" -f "$dir/ganesha.conf" -p /run/ganesha/pid -N NIV_EVENT &
 gan_pid=$!
-trap 'kill "$gan_pid" "$rpc_pid" 2>/dev/null; wait 2>/dev/null || true' EXIT
+trap 'kill "$gan_pid" "$rpc_pid" 2>/dev/null; wait "$gan_pid" "$rpc_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
     (exec 3<>/dev/tcp/127.0.0.1/2049) 2>/dev/null && break
     kill -0 "$gan_pid" 2>/dev/null || die "ganesha.nfsd exited at start (see $dir/ganesha.log)"
     sleep 0.2
 done
-"$here/run-scenario.sh" nfs-basic export=/export nfs_port=2049 mount_port=20048 "$@"
+if [[ ${1:-} == -- ]]; then
+    shift
+    [[ $# -ge 1 ]] || die "no command after --"
+    export GANESHA_NFS_URL='nfs://127.0.0.1/export?nfsport=2049&mountport=20048'
+    "$@"
+else
+    "$here/run-scenario.sh" nfs-basic export=/export nfs_port=2049 mount_port=20048 "$@"
+fi
