@@ -53,6 +53,11 @@ if [[ -z $kpkg ]]; then
 fi
 kver=${kpkg#linux-image-}
 
+# One build at a time per cache directory (run-scenario.sh may call this concurrently).
+mkdir -p "$cache"
+exec 9> "$cache/.lock"
+flock 9
+
 # Everything that shapes the initramfs goes into the stamp; same stamp = reuse the cache.
 stamp_now=$(printf '%s\n' "$kpkg" "$(sha256sum "$0" "$here/guest-init.sh" | awk '{print $1}')")
 if [[ $force -eq 0 && -f $cache/stamp && -f $cache/initrd.gz && -f $cache/vmlinuz \
