@@ -2,6 +2,7 @@ package dev.stowage.iscsi.scsi;
 
 import dev.stowage.core.device.BlockDevice;
 import dev.stowage.iscsi.scsi.sbc.RangeLocks;
+import dev.stowage.iscsi.scsi.sense.SenseReason;
 
 import java.util.Objects;
 import java.util.Set;
@@ -26,6 +27,7 @@ public final class LogicalUnit {
     private volatile boolean writeCacheEnabled;
     private volatile boolean softwareWriteProtect;
     private volatile long reportedCapacity;
+    private volatile boolean stopped;
 
     public LogicalUnit(long lun, CommandSet commandSet, BlockDevice device, DiskIdentity identity) {
         this.lun = lun;
@@ -90,6 +92,15 @@ public final class LogicalUnit {
         this.softwareWriteProtect = swp;
     }
 
+    /** True after START STOP UNIT with START=0: medium access fails with NOT READY until started again. */
+    public boolean stopped() {
+        return stopped;
+    }
+
+    public void stopped(boolean stopped) {
+        this.stopped = stopped;
+    }
+
     /** True when writes must be refused with DATA PROTECT. */
     public boolean writeProtected() {
         return softwareWriteProtect || device.readOnly();
@@ -102,7 +113,7 @@ public final class LogicalUnit {
             synchronized (this) {
                 if (now != reportedCapacity) {
                     reportedCapacity = now;
-                    unitAttentions.raise(dev.stowage.iscsi.scsi.sense.SenseReason.CAPACITY_DATA_HAS_CHANGED, null);
+                    unitAttentions.raise(SenseReason.CAPACITY_DATA_HAS_CHANGED, null);
                 }
             }
         }

@@ -36,6 +36,7 @@ public final class ScsiTargetImpl implements ScsiTarget {
     private static final int INQUIRY = 0x12;
     private static final int REPORT_LUNS = 0xa0;
     private static final int REQUEST_SENSE = 0x03;
+    private static final int START_STOP_UNIT = 0x1b;
 
     private final Map<Long, LogicalUnit> units;
     private final List<Long> luns;
@@ -129,6 +130,10 @@ public final class ScsiTargetImpl implements ScsiTarget {
             }
             if (lu.reservations().conflicts(task.nexus(), entry.access())) {
                 return new ScsiResponse(ScsiResponse.RESERVATION_CONFLICT, null, null);
+            }
+            if (lu.stopped() && (entry.access() == Access.READ || entry.access() == Access.WRITE)
+                    && op != START_STOP_UNIT) {
+                throw SenseException.of(SenseReason.NOT_READY_INITIALIZING_COMMAND_REQUIRED);
             }
             if (task.aborted()) {
                 return new ScsiResponse(ScsiResponse.TASK_ABORTED, null, null);

@@ -125,16 +125,24 @@ public final class Task {
     }
 
     /**
-     * Exactly {@code length} bytes of write data; a data-out buffer of another size means the
-     * initiator's transfer length and the CDB disagree: INVALID FIELD IN CDB on the transfer length.
-     *
-     * @param lengthField CDB offset of the transfer length, for the field pointer
+     * The first {@code length} bytes of write data. When fewer arrived than the CDB asks for, the
+     * initiator's expected transfer length and the CDB disagree: INVALID FIELD IN INFORMATION UNIT,
+     * and nothing is written. Extra data beyond {@code length} is ignored (the transport reports it
+     * as residual).
      */
-    public ByteBuffer writeData(long length, int lengthField) throws SenseException {
+    public ByteBuffer writeData(long length) throws SenseException {
         if (dataOutLength() < length) {
-            throw SenseException.invalidCdbField(lengthField, -1);
+            throw SenseException.of(SenseReason.INVALID_FIELD_IN_INFORMATION_UNIT);
         }
         return dataOut().limit((int) length).slice();
+    }
+
+    /** Exactly {@code length} bytes of data-out; any other amount is INVALID FIELD IN INFORMATION UNIT (COMPARE AND WRITE, WRITE SAME). */
+    public ByteBuffer exactData(long length) throws SenseException {
+        if (dataOutLength() != length) {
+            throw SenseException.of(SenseReason.INVALID_FIELD_IN_INFORMATION_UNIT);
+        }
+        return dataOut();
     }
 
     /** GOOD with {@code data} cut to {@code allocationLength}. */

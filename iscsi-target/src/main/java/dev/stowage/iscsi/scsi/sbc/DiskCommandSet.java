@@ -3,6 +3,7 @@ package dev.stowage.iscsi.scsi.sbc;
 import dev.stowage.iscsi.scsi.Access;
 import dev.stowage.iscsi.scsi.CommandSet;
 import dev.stowage.iscsi.scsi.OpcodeEntry;
+import dev.stowage.iscsi.scsi.spc.PreventAllow;
 import dev.stowage.iscsi.scsi.spc.SpcCommands;
 
 import static dev.stowage.iscsi.scsi.CommandSet.usage;
@@ -59,6 +60,26 @@ public final class DiskCommandSet {
                 Access.WRITE, ReadWrite::write12));
         s.add(new OpcodeEntry(0xae, -1, "WRITE AND VERIFY(12)", usage(0xae, 0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                 0xff, 0, 0), Access.WRITE, ReadWrite::writeVerify12));
+        s.add(new OpcodeEntry(0x1b, -1, "START STOP UNIT", usage(0x1b, 0x01, 0, 0x0f, 0xf7, 0),
+                Access.WRITE, StartStopUnit::execute));
+        s.add(new OpcodeEntry(0x1e, -1, "PREVENT ALLOW MEDIUM REMOVAL", usage(0x1e, 0, 0, 0, 0x03, 0),
+                Access.STATUS, PreventAllow::execute));
+        s.add(new OpcodeEntry(0x2f, -1, "VERIFY(10)", usage(0x2f, 0x16, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff, 0),
+                Access.READ, Verify::verify10));
+        s.add(new OpcodeEntry(0x41, -1, "WRITE SAME(10)", usage(0x41, 0x08, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff, 0),
+                Access.WRITE, Provisioning::writeSame10));
+        s.add(new OpcodeEntry(0x42, -1, "UNMAP", usage(0x42, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0),
+                Access.WRITE, Provisioning::unmap));
+        s.add(new OpcodeEntry(0x89, -1, "COMPARE AND WRITE", usage(0x89, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                0xff, 0, 0, 0, 0xff, 0, 0), Access.WRITE, CompareAndWrite::execute));
+        s.add(new OpcodeEntry(0x8f, -1, "VERIFY(16)", usage(0x8f, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                0xff, 0xff, 0xff, 0xff, 0, 0), Access.READ, Verify::verify16));
+        s.add(new OpcodeEntry(0x93, -1, "WRITE SAME(16)", usage(0x93, 0x09, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                0xff, 0xff, 0xff, 0xff, 0, 0), Access.WRITE, Provisioning::writeSame16));
+        s.add(new OpcodeEntry(0x9e, 0x12, "GET LBA STATUS", usage(0x9e, 0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                0xff, 0xff, 0xff, 0xff, 0xff, 0, 0), Access.READ, Provisioning::getLbaStatus));
+        s.add(new OpcodeEntry(0xaf, -1, "VERIFY(12)", usage(0xaf, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0),
+                Access.READ, Verify::verify12));
         return s;
     }
 }

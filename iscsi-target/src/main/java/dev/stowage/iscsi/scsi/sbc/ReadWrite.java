@@ -72,7 +72,7 @@ public final class ReadWrite {
     public static ScsiResponse write6(Task t) throws SenseException, DeviceException {
         long lba = ((t.u8(1) & 0x1f) << 16) | t.u16(2);
         int len = t.u8(4) == 0 ? 256 : t.u8(4);
-        return write(t, Extent.checked(t, lba, len, limits(t).maxTransferBlocks(), 4), 4, false);
+        return write(t, Extent.checked(t, lba, len, limits(t).maxTransferBlocks(), 4), false);
     }
 
     public static ScsiResponse write10(Task t) throws SenseException, DeviceException {
@@ -90,7 +90,7 @@ public final class ReadWrite {
     private static ScsiResponse write(Task t, Layout l) throws SenseException, DeviceException {
         t.requireZero(1, 0xe0);     // WRPROTECT
         Extent e = Extent.checked(t, l.lba(t), l.length(t), limits(t).maxTransferBlocks(), l.lengthOffset());
-        return write(t, e, l.lengthOffset(), t.bit(1, 3));
+        return write(t, e, t.bit(1, 3));
     }
 
     /** WRITE AND VERIFY: the write is made durable and read back before GOOD (BYTCHK 0: medium verification). */
@@ -110,12 +110,12 @@ public final class ReadWrite {
         t.requireZero(1, 0xe0);     // WRPROTECT
         t.requireZero(1, 0x0d);     // reserved bits 2-3, obsolete bit 0 (BYTCHK, bit 1, is accepted)
         Extent e = Extent.checked(t, l.lba(t), l.length(t), limits(t).maxTransferBlocks(), l.lengthOffset());
-        ScsiResponse r = write(t, e, l.lengthOffset(), true);
+        ScsiResponse r = write(t, e, true);
         if (r.status() == ScsiResponse.GOOD && e.blocks() > 0) {
             BlockDevice dev = t.lu().device();
             ByteBuffer back = ByteBuffer.allocate((int) e.bytes(dev.blockSize()));
             dev.read(e.lba(), back);
-            int mismatch = back.flip().mismatch(t.writeData(e.bytes(dev.blockSize()), l.lengthOffset()));
+            int mismatch = back.flip().mismatch(t.writeData(e.bytes(dev.blockSize())));
             if (mismatch >= 0) {
                 throw SenseException.withInformation(SenseReason.MISCOMPARE_DURING_VERIFY, mismatch);
             }
@@ -123,14 +123,14 @@ public final class ReadWrite {
         return r;
     }
 
-    static ScsiResponse write(Task t, Extent e, int lengthField, boolean fua) throws SenseException, DeviceException {
+    static ScsiResponse write(Task t, Extent e, boolean fua) throws SenseException, DeviceException {
         LogicalUnit lu = t.lu();
         checkWritable(lu);
         BlockDevice dev = lu.device();
         if (e.blocks() == 0) {
             return ScsiResponse.good();
         }
-        ByteBuffer data = t.writeData(e.bytes(dev.blockSize()), lengthField);
+        ByteBuffer data = t.writeData(e.bytes(dev.blockSize()));
         try (RangeLocks.Range ignored = lu.rangeLocks().lock(e.lba(), e.blocks())) {
             dev.write(e.lba(), data, fua || !lu.writeCacheEnabled() && dev.volatileWriteCache());
         }

@@ -1,6 +1,7 @@
 package dev.stowage.iscsi.scsi.spc;
 
 import dev.stowage.iscsi.scsi.Access;
+import dev.stowage.iscsi.scsi.CommandHandler;
 import dev.stowage.iscsi.scsi.CommandSet;
 import dev.stowage.iscsi.scsi.OpcodeEntry;
 
@@ -35,5 +36,32 @@ public final class SpcCommands {
         set.add(new OpcodeEntry(0xa3, 0x0c, "REPORT SUPPORTED OPERATION CODES",
                 usage(0xa3, 0x0c, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0),
                 Access.ALLOWED, ReportSupportedOpcodes::execute));
+        set.add(new OpcodeEntry(0x16, -1, "RESERVE(6)", usage(0x16, 0, 0, 0, 0, 0),
+                Access.ALLOWED, LegacyReservations::reserve6));
+        set.add(new OpcodeEntry(0x17, -1, "RELEASE(6)", usage(0x17, 0, 0, 0, 0, 0),
+                Access.ALLOWED, LegacyReservations::release6));
+        set.add(new OpcodeEntry(0x56, -1, "RESERVE(10)", usage(0x56, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+                Access.ALLOWED, LegacyReservations::reserve10));
+        set.add(new OpcodeEntry(0x57, -1, "RELEASE(10)", usage(0x57, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+                Access.ALLOWED, LegacyReservations::release10));
+        prIn(set, 0x00, "PERSISTENT RESERVE IN / READ KEYS", PersistentReserveIn::readKeys);
+        prIn(set, 0x01, "PERSISTENT RESERVE IN / READ RESERVATION", PersistentReserveIn::readReservation);
+        prIn(set, 0x02, "PERSISTENT RESERVE IN / REPORT CAPABILITIES", PersistentReserveIn::reportCapabilities);
+        prIn(set, 0x03, "PERSISTENT RESERVE IN / READ FULL STATUS", PersistentReserveIn::readFullStatus);
+        prOut(set, 0x00, "PERSISTENT RESERVE OUT / REGISTER", PersistentReserveOut::register);
+        prOut(set, 0x01, "PERSISTENT RESERVE OUT / RESERVE", PersistentReserveOut::reserve);
+        prOut(set, 0x02, "PERSISTENT RESERVE OUT / RELEASE", PersistentReserveOut::release);
+        prOut(set, 0x03, "PERSISTENT RESERVE OUT / CLEAR", PersistentReserveOut::clear);
+        prOut(set, 0x04, "PERSISTENT RESERVE OUT / PREEMPT", PersistentReserveOut::preempt);
+        prOut(set, 0x05, "PERSISTENT RESERVE OUT / PREEMPT AND ABORT", PersistentReserveOut::preempt);
+        prOut(set, 0x06, "PERSISTENT RESERVE OUT / REGISTER AND IGNORE EXISTING KEY", PersistentReserveOut::registerAndIgnore);
+    }
+
+    private static void prIn(CommandSet set, int sa, String name, CommandHandler h) {
+        set.add(new OpcodeEntry(0x5e, sa, name, usage(0x5e, sa, 0, 0, 0, 0, 0, 0xff, 0xff, 0), Access.ALLOWED, h));
+    }
+
+    private static void prOut(CommandSet set, int sa, String name, CommandHandler h) {
+        set.add(new OpcodeEntry(0x5f, sa, name, usage(0x5f, sa, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0), Access.STATUS, h));
     }
 }
