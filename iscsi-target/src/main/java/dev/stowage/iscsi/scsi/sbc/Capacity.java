@@ -40,7 +40,7 @@ public final class Capacity {
         byte[] d = new byte[32];
         Bytes.putU64(d, 0, dev.blockCount() - 1);
         Bytes.putU32(d, 8, dev.blockSize());
-        d[13] = 0;                          // one logical block per physical block
+        d[13] = (byte) BlockLimits.physicalExponent(dev);   // logical blocks per physical block exponent
         if (dev.thinProvisioned()) {
             d[14] = (byte) 0xc0;            // LBPME, LBPRZ
         }
