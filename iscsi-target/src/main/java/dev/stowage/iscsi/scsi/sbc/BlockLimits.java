@@ -14,14 +14,9 @@ public record BlockLimits(long maxTransferBlocks, long optimalTransferBlocks, in
     public static final int MAX_TRANSFER_BYTES = 32 << 20;
     /** Largest single UNMAP descriptor or WRITE SAME in bytes. */
     public static final long MAX_UNMAP_BYTES = 256L << 20;
-    /** Physical block size reported (page and allocation granularity of the backing stores). */
+    /** Preferred I/O and unmap granularity in bytes (page and allocation granularity of the backing stores). */
     public static final int PHYSICAL_BLOCK_BYTES = 4096;
     public static final int MAX_UNMAP_DESCRIPTORS = 256;
-
-    /** log2 of logical blocks per physical block (READ CAPACITY(16) LBPPBE). */
-    public static int physicalExponent(BlockDevice dev) {
-        return Integer.numberOfTrailingZeros(Math.max(1, PHYSICAL_BLOCK_BYTES / dev.blockSize()));
-    }
 
     public static BlockLimits of(BlockDevice dev) {
         int bs = dev.blockSize();
