@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * checks every command shares before dispatch: the LUN exists (else LOGICAL UNIT NOT SUPPORTED),
  * pending unit attention, opcode known, CDB long enough, reservation conflict. Then the handler
  * runs on the caller's thread; a {@link DeviceException} becomes sense data through
- * {@link SenseReason#of}.
+ * {@link SenseReason#of}, and an unexpected runtime exception (a bug) is logged and answered with
+ * HARDWARE ERROR / INTERNAL TARGET FAILURE, so {@link #execute} does not throw.
  *
  * <p><b>Threading:</b> thread-safe; see {@link ScsiTarget}. Commands run synchronously, so ABORT
  * TASK and resets affect a command only if it has not started its handler yet (it then completes
@@ -113,7 +114,10 @@ public final class ScsiTargetImpl implements ScsiTarget {
             if (lu == null) {
                 return switch (op) {
                     case INQUIRY -> Inquiry.absentLun(task);
-                    case REPORT_LUNS -> ReportLuns.execute(task);
+                    case REPORT_LUNS -> {
+                        task.requireCdbLength(12);
+                        yield ReportLuns.execute(task);
+                    }
                     case REQUEST_SENSE -> Task.dataIn(SenseData.fixed(SenseReason.LOGICAL_UNIT_NOT_SUPPORTED), task.u8(4));
                     default -> throw SenseException.of(SenseReason.LOGICAL_UNIT_NOT_SUPPORTED);
                 };
@@ -145,6 +149,10 @@ public final class ScsiTargetImpl implements ScsiTarget {
         } catch (DeviceException e) {
             log.warn("LUN {} opcode 0x{}: {} ({})", task.command().lun(), Integer.toHexString(op), e.getMessage(), e.error());
             return Task.checkCondition(SenseException.of(SenseReason.of(e.error())));
+        } catch (RuntimeException e) {
+            // A bug in a handler must not take the connection down: the initiator sees a hardware error.
+            log.error("LUN {} opcode 0x{} failed unexpectedly", task.command().lun(), Integer.toHexString(op), e);
+            return Task.checkCondition(SenseException.of(SenseReason.INTERNAL_TARGET_FAILURE));
         }
     }
 
