@@ -59,18 +59,19 @@ public final class FileBlockDevice implements BlockDevice {
         } catch (IOException e) {
             throw new DeviceException(DeviceError.NOT_READY, "cannot open disk file " + path + ": " + e.getMessage(), e);
         }
+        long size;
         try {
-            long size = ch.size();
-            if (size == 0 || size % blockSize != 0) {
-                ch.close();
-                throw new DeviceException(DeviceError.INVALID_ARGUMENT, "disk file " + path + " is " + size
-                        + " bytes, not a positive multiple of the " + blockSize + "-byte block size: resize it");
-            }
-            return new FileBlockDevice(path, ch, blockSize, size / blockSize, readOnly);
+            size = ch.size();
         } catch (IOException e) {
             closeQuietly(ch);
             throw new DeviceException(DeviceError.NOT_READY, "cannot read the size of disk file " + path, e);
         }
+        if (size == 0 || size % blockSize != 0) {
+            closeQuietly(ch);
+            throw new DeviceException(DeviceError.INVALID_ARGUMENT, "disk file " + path + " is " + size
+                    + " bytes, not a positive multiple of the " + blockSize + "-byte block size: resize it");
+        }
+        return new FileBlockDevice(path, ch, blockSize, size / blockSize, readOnly);
     }
 
     /** Creates a new sparse file of {@code blockCount} blocks (fails if it exists) and opens it read-write. */

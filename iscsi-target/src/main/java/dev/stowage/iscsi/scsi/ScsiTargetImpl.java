@@ -100,7 +100,8 @@ public final class ScsiTargetImpl implements ScsiTarget {
         TaskKey key = new TaskKey(nexus, command.taskTag());
         running.put(key, task);
         try {
-            return dispatch(task, lu);
+            ScsiResponse r = dispatch(task, lu);
+            return task.dataOutExpected() >= 0 ? r.withDataOutExpected(task.dataOutExpected()) : r;
         } finally {
             running.remove(key, task);
         }

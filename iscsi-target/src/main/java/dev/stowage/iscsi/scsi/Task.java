@@ -18,6 +18,7 @@ public final class Task {
     private final LogicalUnit lu;
     private final byte[] cdb;
     private volatile boolean aborted;
+    private long dataOutExpected = -1;
 
     public Task(ScsiTarget target, ItNexus nexus, ScsiCommand command, LogicalUnit lu) {
         this.target = target;
@@ -60,6 +61,16 @@ public final class Task {
 
     public boolean aborted() {
         return aborted;
+    }
+
+    /** Records how many data-out bytes the CDB calls for, so the transport can report residuals. */
+    public void expectDataOut(long bytes) {
+        dataOutExpected = bytes;
+    }
+
+    /** Data-out bytes the CDB called for, or -1 when the command was not decoded that far. */
+    public long dataOutExpected() {
+        return dataOutExpected;
     }
 
     public int u8(int offset) {
@@ -118,6 +129,7 @@ public final class Task {
      * fewer arrived.
      */
     public ByteBuffer parameterList(int length) throws SenseException {
+        expectDataOut(length);
         if (dataOutLength() < length) {
             throw SenseException.of(SenseReason.PARAMETER_LIST_LENGTH_ERROR);
         }
@@ -125,20 +137,29 @@ public final class Task {
     }
 
     /**
-     * The first {@code length} bytes of write data. When fewer arrived than the CDB asks for, the
-     * initiator's expected transfer length and the CDB disagree: INVALID FIELD IN INFORMATION UNIT,
-     * and nothing is written. Extra data beyond {@code length} is ignored (the transport reports it
-     * as residual).
+     * Write data for a transfer of {@code length} bytes. When fewer bytes arrived (the initiator's
+     * expected transfer length is shorter than the CDB's), only the whole blocks that arrived are
+     * returned: the command writes those and the transport reports the overflow (RFC 7143
+     * 11.4.5.1). Extra data beyond {@code length} is ignored (underflow).
      */
-    public ByteBuffer writeData(long length) throws SenseException {
+    public ByteBuffer writeData(long length, int blockSize) {
+        expectDataOut(length);
+        long usable = Math.min(length, dataOutLength() - dataOutLength() % blockSize);
+        return dataOut().limit((int) usable).slice();
+    }
+
+    /** The first {@code length} bytes of data-out; fewer is INVALID FIELD IN INFORMATION UNIT (VERIFY with BYTCHK). */
+    public ByteBuffer leastData(long length) throws SenseException {
+        expectDataOut(length);
         if (dataOutLength() < length) {
             throw SenseException.of(SenseReason.INVALID_FIELD_IN_INFORMATION_UNIT);
         }
         return dataOut().limit((int) length).slice();
     }
 
-    /** Exactly {@code length} bytes of data-out; any other amount is INVALID FIELD IN INFORMATION UNIT (COMPARE AND WRITE, WRITE SAME). */
+    /** Exactly {@code length} bytes of data-out; any other amount is INVALID FIELD IN INFORMATION UNIT (WRITE SAME, VERIFY). */
     public ByteBuffer exactData(long length) throws SenseException {
+        expectDataOut(length);
         if (dataOutLength() != length) {
             throw SenseException.of(SenseReason.INVALID_FIELD_IN_INFORMATION_UNIT);
         }

@@ -87,7 +87,8 @@ class SpcCommandsTest {
     @Test
     void blockLimitsAndProvisioningDescribeAThinSolidStateDisk() {
         byte[] b0 = h.run(Cdb.inquiry(true, 0xb0, 255)).good().data();
-        assertThat(Bytes.u32(b0, 8)).as("max transfer").isEqualTo(8L * 1024 * 1024 / 512);
+        assertThat(Bytes.u32(b0, 8)).as("max transfer").isEqualTo(32L * 1024 * 1024 / 512);
+        assertThat(Bytes.u32(b0, 20)).as("max unmap LBA count").isLessThanOrEqualTo(1024 * 1024);
         assertThat(Bytes.u32(b0, 20)).as("max unmap LBA count").isPositive();
         assertThat(Bytes.u32(b0, 24)).as("max unmap descriptors").isPositive();
         assertThat(b0[5] & 0xff).as("max compare and write").isEqualTo(255);

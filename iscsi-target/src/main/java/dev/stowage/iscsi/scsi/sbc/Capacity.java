@@ -40,7 +40,10 @@ public final class Capacity {
         byte[] d = new byte[32];
         Bytes.putU64(d, 0, dev.blockCount() - 1);
         Bytes.putU32(d, 8, dev.blockSize());
-        d[13] = 0;                          // one logical block per physical block
+        // LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT stays 0: any block can be written, unmapped and
+        // reported alone, and GET LBA STATUS answers per logical block (the optimal granularity in
+        // the block limits page tells initiators the 4 KiB preference).
+        d[13] = 0;
         if (dev.thinProvisioned()) {
             d[14] = (byte) 0xc0;            // LBPME, LBPRZ
         }

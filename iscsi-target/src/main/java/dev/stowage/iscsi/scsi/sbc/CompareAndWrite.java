@@ -15,7 +15,8 @@ import java.nio.ByteBuffer;
  * half of the data-out buffer and, if equal, writes the second half. Atomic with respect to every
  * other write of the range (they all take the range lock). On a difference nothing is written and
  * the command ends with MISCOMPARE, the INFORMATION field holding the offset of the first differing
- * byte. The data-out buffer must be exactly twice the blocks. Stateless.
+ * byte. The data-out buffer must be exactly twice the blocks (else INVALID FIELD IN CDB on NUMBER OF
+ * LOGICAL BLOCKS, nothing written). Stateless.
  */
 public final class CompareAndWrite {
     private CompareAndWrite() {
@@ -28,12 +29,17 @@ public final class CompareAndWrite {
         Extent e = Extent.checked(t, t.u64(2), blocks, lim.maxCompareAndWriteBlocks(), 13);
         LogicalUnit lu = t.lu();
         ReadWrite.checkWritable(lu);
+        BlockDevice dev = lu.device();
+        int bytes = (int) e.bytes(dev.blockSize());
+        t.expectDataOut(2L * bytes);
+        if (t.dataOutLength() != 2L * bytes) {
+            // The initiator's transfer and NUMBER OF LOGICAL BLOCKS disagree.
+            throw SenseException.invalidCdbField(13, -1);
+        }
         if (blocks == 0) {
             return ScsiResponse.good();
         }
-        BlockDevice dev = lu.device();
-        int bytes = (int) e.bytes(dev.blockSize());
-        ByteBuffer data = t.exactData(2L * bytes);
+        ByteBuffer data = t.dataOut();
         ByteBuffer verify = data.slice(0, bytes);
         ByteBuffer write = data.slice(bytes, bytes);
         boolean fua = t.bit(1, 3) || !lu.writeCacheEnabled() && dev.volatileWriteCache();

@@ -16,7 +16,9 @@ import java.util.List;
 /**
  * Logical block provisioning: UNMAP, WRITE SAME (10/16) and GET LBA STATUS (SBC-3 5.25, 5.41-5.43,
  * 5.5). Anchored blocks are not supported (ANCHOR is an invalid field). Every descriptor of an
- * UNMAP is checked before any block is unmapped. Stateless.
+ * UNMAP is checked before any block is unmapped. WRITE SAME with UNMAP set deallocates on a thin
+ * unit whatever the pattern (as LIO and tgt do; LBPRZ tells the initiator the blocks read as zero).
+ * Stateless.
  */
 public final class Provisioning {
     /** How far GET LBA STATUS looks ahead for one answer, in blocks. */
@@ -99,7 +101,12 @@ public final class Provisioning {
             return ScsiResponse.good();
         }
         try (RangeLocks.Range ignored = lu.rangeLocks().lock(e.lba(), e.blocks())) {
-            dev.writeSame(e.lba(), e.blocks(), pattern, unmap);
+            if (unmap && dev.thinProvisioned()) {
+                // UNMAP requested on a thin unit: deallocate; reads then return zeros (LBPRZ=1).
+                dev.unmap(e.lba(), e.blocks());
+            } else {
+                dev.writeSame(e.lba(), e.blocks(), pattern, unmap);
+            }
             if (!lu.writeCacheEnabled() && dev.volatileWriteCache()) {
                 dev.flush();
             }

@@ -72,7 +72,8 @@ public final class ReadWrite {
     public static ScsiResponse write6(Task t) throws SenseException, DeviceException {
         long lba = ((t.u8(1) & 0x1f) << 16) | t.u16(2);
         int len = t.u8(4) == 0 ? 256 : t.u8(4);
-        return write(t, Extent.checked(t, lba, len, limits(t).maxTransferBlocks(), 4), false);
+        write(t, Extent.checked(t, lba, len, limits(t).maxTransferBlocks(), 4), false);
+        return ScsiResponse.good();
     }
 
     public static ScsiResponse write10(Task t) throws SenseException, DeviceException {
@@ -90,7 +91,8 @@ public final class ReadWrite {
     private static ScsiResponse write(Task t, Layout l) throws SenseException, DeviceException {
         t.requireZero(1, 0xe0);     // WRPROTECT
         Extent e = Extent.checked(t, l.lba(t), l.length(t), limits(t).maxTransferBlocks(), l.lengthOffset());
-        return write(t, e, t.bit(1, 3));
+        write(t, e, t.bit(1, 3));
+        return ScsiResponse.good();
     }
 
     /** WRITE AND VERIFY: the write is made durable and read back before GOOD (BYTCHK 0: medium verification). */
@@ -110,31 +112,36 @@ public final class ReadWrite {
         t.requireZero(1, 0xe0);     // WRPROTECT
         t.requireZero(1, 0x0d);     // reserved bits 2-3, obsolete bit 0 (BYTCHK, bit 1, is accepted)
         Extent e = Extent.checked(t, l.lba(t), l.length(t), limits(t).maxTransferBlocks(), l.lengthOffset());
-        ScsiResponse r = write(t, e, true);
-        if (r.status() == ScsiResponse.GOOD && e.blocks() > 0) {
-            BlockDevice dev = t.lu().device();
-            ByteBuffer back = ByteBuffer.allocate((int) e.bytes(dev.blockSize()));
+        BlockDevice dev = t.lu().device();
+        ByteBuffer written = write(t, e, true);
+        if (written.hasRemaining()) {
+            ByteBuffer back = ByteBuffer.allocate(written.remaining());
             dev.read(e.lba(), back);
-            int mismatch = back.flip().mismatch(t.writeData(e.bytes(dev.blockSize())));
+            int mismatch = back.flip().mismatch(written);
             if (mismatch >= 0) {
                 throw SenseException.withInformation(SenseReason.MISCOMPARE_DURING_VERIFY, mismatch);
             }
         }
-        return r;
+        return ScsiResponse.good();
     }
 
-    static ScsiResponse write(Task t, Extent e, boolean fua) throws SenseException, DeviceException {
+    /**
+     * Writes the data for {@code e} under the range lock; returns a view of what was written
+     * (shorter than the extent when the initiator sent less, see {@link Task#writeData}).
+     */
+    static ByteBuffer write(Task t, Extent e, boolean fua) throws SenseException, DeviceException {
         LogicalUnit lu = t.lu();
         checkWritable(lu);
         BlockDevice dev = lu.device();
-        if (e.blocks() == 0) {
-            return ScsiResponse.good();
+        int bs = dev.blockSize();
+        ByteBuffer data = t.writeData(e.bytes(bs), bs);
+        if (!data.hasRemaining()) {
+            return data;
         }
-        ByteBuffer data = t.writeData(e.bytes(dev.blockSize()));
-        try (RangeLocks.Range ignored = lu.rangeLocks().lock(e.lba(), e.blocks())) {
-            dev.write(e.lba(), data, fua || !lu.writeCacheEnabled() && dev.volatileWriteCache());
+        try (RangeLocks.Range ignored = lu.rangeLocks().lock(e.lba(), data.remaining() / bs)) {
+            dev.write(e.lba(), data.duplicate(), fua || !lu.writeCacheEnabled() && dev.volatileWriteCache());
         }
-        return ScsiResponse.good();
+        return data;
     }
 
     static void checkWritable(LogicalUnit lu) throws SenseException {

@@ -44,8 +44,8 @@ public final class Verify {
             return ScsiResponse.good();
         }
         ByteBuffer expected = switch (bytchk) {
-            case 1 -> t.writeData(e.bytes(bs));
-            case 3 -> t.writeData(bs);
+            case 1 -> t.leastData(e.bytes(bs));
+            case 3 -> t.leastData(bs);
             default -> null;
         };
         ByteBuffer medium = ByteBuffer.allocate((int) e.bytes(bs));
