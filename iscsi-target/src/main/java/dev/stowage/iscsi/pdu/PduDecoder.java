@@ -83,6 +83,11 @@ public final class PduDecoder {
         this.segmentBuffers = buffers == null ? (h, l) -> null : buffers;
     }
 
+    /** Capacity of the decoder's own data buffer: never above the maximum segment length. */
+    int scratchCapacity() {
+        return scratch.capacity();
+    }
+
     /** True between PDUs (no partial PDU buffered). */
     public boolean idle() {
         return state == State.BHS && bhs.position() == 0;

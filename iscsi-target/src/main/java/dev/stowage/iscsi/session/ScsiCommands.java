@@ -21,8 +21,9 @@ import java.nio.ByteBuffer;
  * then solicited by R2Ts of at most MaxBurstLength, MaxOutstandingR2T at a time), runs the
  * command on a worker, and returns data as Data-In PDUs no larger than the initiator's
  * MaxRecvDataSegmentLength, with the status in the last Data-In when there is no sense data, or
- * in a SCSI Response otherwise. Residuals compare the data the target has with
- * ExpectedDataTransferLength.
+ * in a SCSI Response otherwise. Residuals compare ExpectedDataTransferLength with the data the
+ * target has (reads) or with the data-out the CDB called for ({@link ScsiResponse#dataOutExpected},
+ * writes).
  *
  * <p>Write data is received straight into the task's buffer (see {@link #bufferFor}). A write
  * longer than {@link Portal#maxWriteLength()} fails with INVALID FIELD IN CDB; one that would
@@ -252,6 +253,17 @@ final class ScsiCommands {
         } else if (task.read && available < expected) {
             residualFlags = ScsiResponsePdu.UNDERFLOW;
             residual = (int) (expected - available);
+        } else if (!task.read && response.dataOutExpected() >= 0) {
+            // Write residual: what the CDB asked for against what the initiator announced.
+            long announced = task.expectedLength & 0xffffffffL;
+            long needed = response.dataOutExpected();
+            if (needed > announced) {
+                residualFlags = ScsiResponsePdu.OVERFLOW;
+                residual = (int) Math.min(needed - announced, 0xffffffffL);
+            } else if (needed < announced) {
+                residualFlags = ScsiResponsePdu.UNDERFLOW;
+                residual = (int) (announced - needed);
+            }
         }
         boolean statusInData = toSend > 0 && response.sense() == null;
         SessionParameters p = session.parameters();

@@ -254,6 +254,16 @@ public final class Session {
         }
     }
 
+    /** Closes every session of this session's target, this one included (target cold reset). */
+    void closeTargetSessions(String reason) {
+        for (Session s : table.all()) {
+            if (s != this && s.target() != null && target() != null && s.target().name().equals(target().name())) {
+                s.close(reason);
+            }
+        }
+        close(reason);
+    }
+
     public boolean closed() {
         return closed.get();
     }

@@ -11,9 +11,10 @@ import java.io.IOException;
 
 /**
  * Task management functions (RFC 7143 section 11.5): ABORT TASK, ABORT TASK SET, CLEAR TASK SET,
- * LOGICAL UNIT RESET and TARGET WARM RESET. Aborted tasks of this session get no response (the
+ * LOGICAL UNIT RESET, TARGET WARM RESET and TARGET COLD RESET (a warm reset that then closes
+ * every session of the target). Aborted tasks of this session get no response (the
  * initiator gave them up); the SCSI target is told so it can stop work and clear state. Other
- * functions are answered "function not supported" (TASK REASSIGN: "reassignment not supported").
+ * functions (CLEAR ACA) are answered "function not supported" (TASK REASSIGN: "reassignment not supported").
  *
  * <p><b>Threading:</b> runs on the connection's reader; aborting sets each task's volatile flag,
  * which every response checks under the write lock, so no response of an aborted task follows
@@ -32,6 +33,9 @@ final class TaskManagement {
         int response = handle(request);
         c.writer().send(n -> new TaskMgmtResponse(response, request.initiatorTaskTag(), n.statSn(), n.expCmdSn(),
                 n.maxCmdSn()), true);
+        if (request.function() == TaskMgmtRequest.TARGET_COLD_RESET && response == TaskMgmtResponse.FUNCTION_COMPLETE) {
+            session.closeTargetSessions("target cold reset");   // RFC 7143 11.5.1: drop every connection
+        }
     }
 
     private int handle(TaskMgmtRequest request) {
@@ -70,7 +74,7 @@ final class TaskManagement {
                 scsi.lunReset(session.nexus(), lun);
                 return TaskMgmtResponse.FUNCTION_COMPLETE;
             }
-            case TaskMgmtRequest.TARGET_WARM_RESET -> {
+            case TaskMgmtRequest.TARGET_WARM_RESET, TaskMgmtRequest.TARGET_COLD_RESET -> {
                 for (Task t : session.tasks().all()) {
                     abort(t);
                 }
