@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A SCSI target made of logical units, each served by its device type's opcode table. Runs the
- * checks every command shares before dispatch: the LUN exists (else LOGICAL UNIT NOT SUPPORTED),
+ * checks every command shares before dispatch: the LUN exists (else LOGICAL UNIT NOT SUPPORTED;
+ * the REPORT LUNS well-known LUN answers INQUIRY, REPORT LUNS, REQUEST SENSE and TEST UNIT READY),
  * pending unit attention, opcode known, CDB long enough, reservation conflict. Then the handler
  * runs on the caller's thread; a {@link DeviceException} becomes sense data through
  * {@link SenseReason#of}, and an unexpected runtime exception (a bug) is logged and answered with
@@ -38,6 +39,7 @@ public final class ScsiTargetImpl implements ScsiTarget {
     private static final int REPORT_LUNS = 0xa0;
     private static final int REQUEST_SENSE = 0x03;
     private static final int START_STOP_UNIT = 0x1b;
+    private static final int TEST_UNIT_READY = 0x00;
 
     private final Map<Long, LogicalUnit> units;
     private final List<Long> luns;
@@ -111,6 +113,18 @@ public final class ScsiTargetImpl implements ScsiTarget {
     private ScsiResponse dispatch(Task task, LogicalUnit lu) {
         int op = task.opcode();
         try {
+            if (lu == null && task.command().lun() == ReportLuns.WELL_KNOWN_LUN) {
+                return switch (op) {
+                    case INQUIRY -> Inquiry.wellKnownLun(task);
+                    case REPORT_LUNS -> {
+                        task.requireCdbLength(12);
+                        yield ReportLuns.execute(task);
+                    }
+                    case REQUEST_SENSE -> Task.dataIn(SenseData.noSense(), task.u8(4));
+                    case TEST_UNIT_READY -> ScsiResponse.good();
+                    default -> throw SenseException.of(SenseReason.INVALID_COMMAND_OPERATION_CODE);
+                };
+            }
             if (lu == null) {
                 return switch (op) {
                     case INQUIRY -> Inquiry.absentLun(task);

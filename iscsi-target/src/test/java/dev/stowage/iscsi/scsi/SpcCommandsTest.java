@@ -114,9 +114,22 @@ class SpcCommandsTest {
         assertThat(all).hasSize(16);
         assertThat(all[9]).isEqualTo((byte) 0);
         byte[] wellKnown = h.run(Cdb.reportLuns(1, 64)).good().data();
-        assertThat(Bytes.u32(wellKnown, 0)).isZero();
+        assertThat(Bytes.u32(wellKnown, 0)).isEqualTo(8);
+        assertThat(Bytes.u16(wellKnown, 8)).isEqualTo(0xc101);
+        byte[] both = h.run(Cdb.reportLuns(2, 64)).good().data();
+        assertThat(Bytes.u32(both, 0)).isEqualTo(16);
         h.run(Cdb.reportLuns(0x42, 64)).check(5, 0x24, 0);
         h.run(Cdb.reportLuns(0, 8)).check(5, 0x24, 0);
+    }
+
+    @Test
+    void theReportLunsWellKnownLunAnswersItsCommands() {
+        long wlun = 0xc101_0000_0000_0000L;
+        byte[] inq = h.run(A, wlun, Cdb.inquiry(false, 0, 96), null).good().data();
+        assertThat(inq[0]).isEqualTo((byte) 0x1e);
+        assertThat(Bytes.u32(h.run(A, wlun, Cdb.reportLuns(0, 64), null).good().data(), 0)).isEqualTo(8);
+        h.run(A, wlun, Cdb.tur(), null).good();
+        h.run(A, wlun, Cdb.read10(0, 1), null).check(5, 0x20, 0);
     }
 
     @Test

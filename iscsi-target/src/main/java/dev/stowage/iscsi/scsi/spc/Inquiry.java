@@ -65,6 +65,29 @@ public final class Inquiry {
         return Task.dataIn(d, t.u16(3));
     }
 
+    /** INQUIRY to the REPORT LUNS well-known logical unit: device type 0x1E, supported pages page only. */
+    public static ScsiResponse wellKnownLun(Task t) throws SenseException {
+        t.requireZero(1, 0xfe);
+        if (t.bit(1, 0)) {
+            if (t.u8(2) != 0) {
+                throw SenseException.invalidCdbField(2, -1);
+            }
+            return Task.dataIn(new byte[] {0x1e, 0, 0, 1, 0}, t.u16(3));
+        }
+        if (t.u8(2) != 0) {
+            throw SenseException.invalidCdbField(2, -1);
+        }
+        byte[] d = new byte[36];
+        d[0] = 0x1e;
+        d[2] = 0x06;
+        d[3] = 0x12;
+        d[4] = 31;
+        ascii(d, 8, "STOWAGE", 8);
+        ascii(d, 16, "REPORT LUNS WLUN", 16);
+        ascii(d, 32, "0001", 4);
+        return Task.dataIn(d, t.u16(3));
+    }
+
     static byte[] standard(LogicalUnit lu) {
         DiskIdentity id = lu.identity();
         byte[] d = new byte[58 + 2 * VERSION_DESCRIPTORS.length];
