@@ -40,6 +40,7 @@ public final class ScsiTargetImpl implements ScsiTarget {
     private static final int REQUEST_SENSE = 0x03;
     private static final int START_STOP_UNIT = 0x1b;
     private static final int TEST_UNIT_READY = 0x00;
+    private static final int NACA = 0x04;
 
     private final Map<Long, LogicalUnit> units;
     private final List<Long> luns;
@@ -146,6 +147,10 @@ public final class ScsiTargetImpl implements ScsiTarget {
             OpcodeEntry entry = lu.commandSet().lookup(task.cdb());
             if (task.cdb().length < entry.cdbLength()) {
                 throw SenseException.invalidCdbField(0, -1);
+            }
+            if ((task.cdb()[entry.cdbLength() - 1] & NACA) != 0) {
+                // Auto contingent allegiance is not supported (SAM-5 5.9.1.2).
+                throw SenseException.invalidCdbField(entry.cdbLength() - 1, 2);
             }
             if (lu.reservations().conflicts(task.nexus(), entry.access())) {
                 return new ScsiResponse(ScsiResponse.RESERVATION_CONFLICT, null, null);

@@ -187,6 +187,13 @@ class SpcCommandsTest {
     }
 
     @Test
+    void nacaInTheControlByteIsRefused() {
+        byte[] c = Cdb.read10(0, 1);
+        c[9] = 0x04;
+        assertThat(h.run(c).check(5, 0x24, 0).fieldPointer()).isEqualTo(9);
+    }
+
+    @Test
     void unknownOpcodeIsInvalidCommandOperationCode() {
         h.run(Cdb.of(6, 0x02)).check(5, 0x20, 0);
         h.run(Cdb.of(16, 0x9e)).check(5, 0x24, 0);             // SERVICE ACTION IN with SA 0
