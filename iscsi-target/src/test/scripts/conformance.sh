@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the libiscsi conformance suite (iscsi-test-cu, Debian package libiscsi-bin) against the
-# demo target (one memory-backed disk LUN) on a free loopback port, in three variants:
+# demo target (one memory-backed disk LUN) on a free loopback port, with a second session to the
+# same LUN for the multipath tests, in three variants:
 #   open        no authentication
 #   chap        one-way CHAP
 #   mutual      mutual CHAP with CRC32C header and data digests
@@ -78,7 +79,8 @@ for variant in "${variants[@]}"; do
     *) echo "unknown variant $variant (open, chap, mutual)" >&2; exit 2 ;;
   esac
   echo "== $variant: iscsi-test-cu --test=ALL --dataloss on port $port"
-  timeout 1200 iscsi-test-cu --test=ALL --dataloss "$url" >"$logs/$variant.log" 2>&1 || true
+  # The same URL again as the multipath URL: a second session (I_T nexus) to the same LUN.
+  timeout 1200 iscsi-test-cu --test=ALL --dataloss "$url" "$url" >"$logs/$variant.log" 2>&1 || true
   summary="$(grep -E '^ +tests +[0-9]' "$logs/$variant.log" || true)"
   if [[ -z "$summary" ]]; then
     echo "no summary from iscsi-test-cu; last lines:" >&2
