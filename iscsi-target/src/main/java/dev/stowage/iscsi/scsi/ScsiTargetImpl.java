@@ -100,7 +100,7 @@ public final class ScsiTargetImpl implements ScsiTarget {
             return Task.checkCondition(SenseException.of(SenseReason.INVALID_COMMAND_OPERATION_CODE));
         }
         LogicalUnit lu = units.get(command.lun());
-        Task task = new Task(this, nexus, command, lu);
+        Task task = new Task(this, units.values(), nexus, command, lu);
         TaskKey key = new TaskKey(nexus, command.taskTag());
         running.put(key, task);
         try {
@@ -245,6 +245,7 @@ public final class ScsiTargetImpl implements ScsiTarget {
         for (LogicalUnit lu : units.values()) {
             lu.reservations().nexusLost(nexus);
             lu.preventRemoval().remove(nexus);
+            lu.copyResults().forget(nexus);
         }
     }
 }

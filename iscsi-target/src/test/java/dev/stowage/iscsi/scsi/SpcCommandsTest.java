@@ -43,7 +43,7 @@ class SpcCommandsTest {
     void supportedVpdPagesListsEveryPageAndEachOneAnswers() {
         byte[] d = h.run(Cdb.inquiry(true, 0x00, 255)).good().data();
         int n = Bytes.u16(d, 2);
-        assertThat(n).isEqualTo(6);
+        assertThat(n).isEqualTo(7);
         for (int i = 0; i < n; i++) {
             int page = d[4 + i] & 0xff;
             byte[] p = h.run(Cdb.inquiry(true, page, 255)).good().data();

@@ -87,6 +87,12 @@ public final class DiskCommandSet {
                 0xff, 0xff, 0xff, 0xff, 0, 0), Access.WRITE, OrWrite::orWrite16));
         s.add(new OpcodeEntry(0xb7, -1, "READ DEFECT DATA(12)", usage(0xb7, 0x1f, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0),
                 Access.READ, ReadDefectData::readDefectData12));
+        s.add(new OpcodeEntry(0x83, 0x00, "EXTENDED COPY(LID1)", usage(0x83, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+                0xff, 0xff, 0xff, 0xff, 0, 0), Access.WRITE, ExtendedCopy::extendedCopy));
+        s.add(new OpcodeEntry(0x84, 0x00, "RECEIVE COPY RESULTS / COPY STATUS", usage(0x84, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 0,
+                0xff, 0xff, 0xff, 0xff, 0, 0), Access.STATUS, ExtendedCopy::copyStatus));
+        s.add(new OpcodeEntry(0x84, 0x03, "RECEIVE COPY RESULTS / OPERATING PARAMETERS", usage(0x84, 0x03, 0, 0, 0, 0, 0, 0,
+                0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0), Access.STATUS, ExtendedCopy::operatingParameters));
         return s;
     }
 }
