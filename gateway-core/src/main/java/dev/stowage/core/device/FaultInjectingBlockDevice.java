@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A test double that wraps another {@link BlockDevice}: counts flushes and FUA writes, and fails
- * the next read or write with a chosen {@link DeviceError}. Everything else is passed through.
+ * A test double that wraps another {@link BlockDevice}: counts flushes and FUA writes, fails the
+ * next read or write with a chosen {@link DeviceError}, and can slow reads down (to widen race
+ * windows in concurrency tests). Everything else is passed through.
  *
  * <p><b>Threading:</b> thread-safe; an injected failure is consumed by exactly one call.
  */
@@ -17,6 +18,7 @@ public final class FaultInjectingBlockDevice implements BlockDevice {
     private final AtomicInteger writes = new AtomicInteger();
     private final AtomicReference<DeviceError> nextReadFailure = new AtomicReference<>();
     private final AtomicReference<DeviceError> nextWriteFailure = new AtomicReference<>();
+    private volatile long readDelayNanos;
 
     public FaultInjectingBlockDevice(BlockDevice inner) {
         this.inner = inner;
@@ -30,6 +32,11 @@ public final class FaultInjectingBlockDevice implements BlockDevice {
     /** The next {@link #write}, {@link #writeSame} or {@link #unmap} fails with {@code error}. */
     public void failNextWrite(DeviceError error) {
         nextWriteFailure.set(error);
+    }
+
+    /** Every later read waits this long after reading (0: no delay). */
+    public void readDelayNanos(long nanos) {
+        this.readDelayNanos = nanos;
     }
 
     public int flushes() {
@@ -81,6 +88,10 @@ public final class FaultInjectingBlockDevice implements BlockDevice {
             throw new DeviceException(e, "injected read failure at LBA " + lba);
         }
         inner.read(lba, dst);
+        long delay = readDelayNanos;
+        if (delay > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(delay);
+        }
     }
 
     @Override

@@ -17,7 +17,10 @@ import java.util.Set;
  * Positional reads and writes through a {@link FileChannel}; the page cache is the volatile write
  * cache: {@link #flush} is {@code force(false)}, a FUA write is write + force. {@link #unmap} punches
  * a hole where the file system supports it (then the device is thin-provisioned and reports
- * unmapped ranges), otherwise it writes zeros.
+ * unmapped ranges), otherwise it writes zeros. Hole punching calls libc through the foreign
+ * function API: run the JVM with {@code --enable-native-access=ALL-UNNAMED} (or the module name)
+ * to avoid the JDK's restricted-method warning; where native access is refused the device falls
+ * back to writing zeros.
  *
  * <p><b>Threading:</b> thread-safe (positional I/O only).
  *

@@ -3,6 +3,7 @@ package dev.stowage.iscsi.scsi;
 import dev.stowage.core.device.BlockDevice;
 import dev.stowage.iscsi.scsi.sbc.RangeLocks;
 import dev.stowage.iscsi.scsi.sense.SenseReason;
+import dev.stowage.iscsi.scsi.spc.CopyResults;
 
 import java.util.Objects;
 import java.util.Set;
@@ -23,6 +24,7 @@ public final class LogicalUnit {
     private final UnitAttentions unitAttentions = new UnitAttentions();
     private final Reservations reservations = new Reservations();
     private final RangeLocks rangeLocks = new RangeLocks();
+    private final CopyResults copyResults = new CopyResults();
     private final Set<ItNexus> preventRemoval = ConcurrentHashMap.newKeySet();
     private volatile boolean writeCacheEnabled;
     private volatile boolean softwareWriteProtect;
@@ -64,6 +66,11 @@ public final class LogicalUnit {
 
     public RangeLocks rangeLocks() {
         return rangeLocks;
+    }
+
+    /** EXTENDED COPY results held for RECEIVE COPY RESULTS. */
+    public CopyResults copyResults() {
+        return copyResults;
     }
 
     /** Nexuses that sent PREVENT ALLOW MEDIUM REMOVAL with PREVENT set. */

@@ -21,10 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A SCSI target made of logical units, each served by its device type's opcode table. Runs the
- * checks every command shares before dispatch: the LUN exists (else LOGICAL UNIT NOT SUPPORTED),
+ * checks every command shares before dispatch: the LUN exists (else LOGICAL UNIT NOT SUPPORTED;
+ * the REPORT LUNS well-known LUN answers INQUIRY, REPORT LUNS, REQUEST SENSE and TEST UNIT READY),
  * pending unit attention, opcode known, CDB long enough, reservation conflict. Then the handler
  * runs on the caller's thread; a {@link DeviceException} becomes sense data through
- * {@link SenseReason#of}.
+ * {@link SenseReason#of}, and an unexpected runtime exception (a bug) is logged and answered with
+ * HARDWARE ERROR / INTERNAL TARGET FAILURE, so {@link #execute} does not throw.
  *
  * <p><b>Threading:</b> thread-safe; see {@link ScsiTarget}. Commands run synchronously, so ABORT
  * TASK and resets affect a command only if it has not started its handler yet (it then completes
@@ -37,6 +39,8 @@ public final class ScsiTargetImpl implements ScsiTarget {
     private static final int REPORT_LUNS = 0xa0;
     private static final int REQUEST_SENSE = 0x03;
     private static final int START_STOP_UNIT = 0x1b;
+    private static final int TEST_UNIT_READY = 0x00;
+    private static final int NACA = 0x04;
 
     private final Map<Long, LogicalUnit> units;
     private final List<Long> luns;
@@ -96,7 +100,7 @@ public final class ScsiTargetImpl implements ScsiTarget {
             return Task.checkCondition(SenseException.of(SenseReason.INVALID_COMMAND_OPERATION_CODE));
         }
         LogicalUnit lu = units.get(command.lun());
-        Task task = new Task(this, nexus, command, lu);
+        Task task = new Task(this, units.values(), nexus, command, lu);
         TaskKey key = new TaskKey(nexus, command.taskTag());
         running.put(key, task);
         try {
@@ -110,10 +114,25 @@ public final class ScsiTargetImpl implements ScsiTarget {
     private ScsiResponse dispatch(Task task, LogicalUnit lu) {
         int op = task.opcode();
         try {
+            if (lu == null && task.command().lun() == ReportLuns.WELL_KNOWN_LUN) {
+                return switch (op) {
+                    case INQUIRY -> Inquiry.wellKnownLun(task);
+                    case REPORT_LUNS -> {
+                        task.requireCdbLength(12);
+                        yield ReportLuns.execute(task);
+                    }
+                    case REQUEST_SENSE -> Task.dataIn(SenseData.noSense(), task.u8(4));
+                    case TEST_UNIT_READY -> ScsiResponse.good();
+                    default -> throw SenseException.of(SenseReason.INVALID_COMMAND_OPERATION_CODE);
+                };
+            }
             if (lu == null) {
                 return switch (op) {
                     case INQUIRY -> Inquiry.absentLun(task);
-                    case REPORT_LUNS -> ReportLuns.execute(task);
+                    case REPORT_LUNS -> {
+                        task.requireCdbLength(12);
+                        yield ReportLuns.execute(task);
+                    }
                     case REQUEST_SENSE -> Task.dataIn(SenseData.fixed(SenseReason.LOGICAL_UNIT_NOT_SUPPORTED), task.u8(4));
                     default -> throw SenseException.of(SenseReason.LOGICAL_UNIT_NOT_SUPPORTED);
                 };
@@ -128,6 +147,10 @@ public final class ScsiTargetImpl implements ScsiTarget {
             OpcodeEntry entry = lu.commandSet().lookup(task.cdb());
             if (task.cdb().length < entry.cdbLength()) {
                 throw SenseException.invalidCdbField(0, -1);
+            }
+            if ((task.cdb()[entry.cdbLength() - 1] & NACA) != 0) {
+                // Auto contingent allegiance is not supported (SAM-5 5.9.1.2).
+                throw SenseException.invalidCdbField(entry.cdbLength() - 1, 2);
             }
             if (lu.reservations().conflicts(task.nexus(), entry.access())) {
                 return new ScsiResponse(ScsiResponse.RESERVATION_CONFLICT, null, null);
@@ -145,6 +168,10 @@ public final class ScsiTargetImpl implements ScsiTarget {
         } catch (DeviceException e) {
             log.warn("LUN {} opcode 0x{}: {} ({})", task.command().lun(), Integer.toHexString(op), e.getMessage(), e.error());
             return Task.checkCondition(SenseException.of(SenseReason.of(e.error())));
+        } catch (RuntimeException e) {
+            // A bug in a handler must not take the connection down: the initiator sees a hardware error.
+            log.error("LUN {} opcode 0x{} failed unexpectedly", task.command().lun(), Integer.toHexString(op), e);
+            return Task.checkCondition(SenseException.of(SenseReason.INTERNAL_TARGET_FAILURE));
         }
     }
 
@@ -218,6 +245,7 @@ public final class ScsiTargetImpl implements ScsiTarget {
         for (LogicalUnit lu : units.values()) {
             lu.reservations().nexusLost(nexus);
             lu.preventRemoval().remove(nexus);
+            lu.copyResults().forget(nexus);
         }
     }
 }

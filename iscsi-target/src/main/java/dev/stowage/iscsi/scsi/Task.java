@@ -4,6 +4,7 @@ import dev.stowage.iscsi.scsi.sense.SenseException;
 import dev.stowage.iscsi.scsi.sense.SenseReason;
 
 import java.nio.ByteBuffer;
+import java.util.Collection;
 
 /**
  * One command being executed: the nexus, the command as delivered, the logical unit it addresses
@@ -13,6 +14,7 @@ public final class Task {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final ScsiTarget target;
+    private final Collection<LogicalUnit> units;
     private final ItNexus nexus;
     private final ScsiCommand command;
     private final LogicalUnit lu;
@@ -20,8 +22,9 @@ public final class Task {
     private volatile boolean aborted;
     private long dataOutExpected = -1;
 
-    public Task(ScsiTarget target, ItNexus nexus, ScsiCommand command, LogicalUnit lu) {
+    public Task(ScsiTarget target, Collection<LogicalUnit> units, ItNexus nexus, ScsiCommand command, LogicalUnit lu) {
         this.target = target;
+        this.units = units;
         this.nexus = nexus;
         this.command = command;
         this.lu = lu;
@@ -31,6 +34,11 @@ public final class Task {
     /** The target the command arrived at (REPORT LUNS). */
     public ScsiTarget target() {
         return target;
+    }
+
+    /** Every logical unit of the target (EXTENDED COPY resolves its copy targets among them). */
+    public Collection<LogicalUnit> units() {
+        return units;
     }
 
     public ItNexus nexus() {

@@ -299,4 +299,65 @@ class DiskCommandsTest {
         byte[] cut = Arrays.copyOf(Cdb.read16(0, 1), 10);
         h.run(cut).check(5, 0x24, 0);
     }
+
+    @Test
+    void orWriteMergesBitsIntoTheMedium() {
+        h.run(Cdb.write10(30, 1), Cdb.filled(BS, 0x0f)).good();
+        h.run(Cdb.rw16(0x8b, 30, 1, 0), Cdb.filled(BS, 0xf0)).good();
+        assertThat(h.run(Cdb.read10(30, 1)).good().data()).isEqualTo(Cdb.filled(BS, 0xff));
+        h.run(Cdb.rw16(0x8b, 30, 1, 0x20), Cdb.filled(BS, 1)).check(5, 0x24, 0);   // ORPROTECT
+        h.run(Cdb.rw16(0x8b, 999, 2, 0), Cdb.filled(2 * BS, 1)).check(5, 0x21, 0);
+    }
+
+    @Test
+    void readDefectDataReportsEmptyLists() {
+        byte[] c = Cdb.of(10, 0x37);
+        c[2] = 0x18;                                                     // PLIST and GLIST, format 0
+        Bytes.putU16(c, 7, 32);
+        byte[] d = h.run(c).good().data();
+        assertThat(d).hasSize(4);
+        assertThat(d[1]).isEqualTo((byte) 0x18);
+        assertThat(Bytes.u16(d, 2)).isZero();
+    }
+
+    @Test
+    void unexpectedHandlerFailureIsAHardwareErrorNotAnException() {
+        // A BlockDevice that breaks its contract with an unchecked exception.
+        dev.stowage.core.device.BlockDevice broken = new dev.stowage.core.device.BlockDevice() {
+            public int blockSize() {
+                return BS;
+            }
+
+            public long blockCount() {
+                return 10;
+            }
+
+            public void read(long lba, java.nio.ByteBuffer dst) {
+                throw new IllegalStateException("bug");
+            }
+
+            public void write(long lba, java.nio.ByteBuffer src, boolean fua) {
+            }
+
+            public void flush() {
+            }
+
+            public void unmap(long lba, long blocks) {
+            }
+
+            public void writeSame(long lba, long blocks, java.nio.ByteBuffer pattern, boolean unmap) {
+            }
+
+            public void close() {
+            }
+        };
+        ScsiTargetImpl t = ScsiHarness.targetOf(broken);
+        ScsiResponse r = t.execute(ScsiHarness.A, new ScsiCommand(0, 1, Cdb.read10(0, 1), ScsiCommand.TaskAttribute.SIMPLE, null, 512));
+        assertThat(r.status()).isEqualTo(ScsiResponse.CHECK_CONDITION);
+        r = t.execute(ScsiHarness.A, new ScsiCommand(0, 2, Cdb.read10(0, 1), ScsiCommand.TaskAttribute.SIMPLE, null, 512));
+        assertThat(r.sense()[2] & 0x0f).isEqualTo(4);
+        ScsiResponse shortReportLuns = t.execute(ScsiHarness.A,
+                new ScsiCommand(9, 3, Cdb.of(6, 0xa0), ScsiCommand.TaskAttribute.SIMPLE, null, 512));
+        assertThat(shortReportLuns.status()).isEqualTo(ScsiResponse.CHECK_CONDITION);
+    }
 }

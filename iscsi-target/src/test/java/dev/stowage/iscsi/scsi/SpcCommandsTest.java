@@ -43,7 +43,7 @@ class SpcCommandsTest {
     void supportedVpdPagesListsEveryPageAndEachOneAnswers() {
         byte[] d = h.run(Cdb.inquiry(true, 0x00, 255)).good().data();
         int n = Bytes.u16(d, 2);
-        assertThat(n).isEqualTo(6);
+        assertThat(n).isEqualTo(7);
         for (int i = 0; i < n; i++) {
             int page = d[4 + i] & 0xff;
             byte[] p = h.run(Cdb.inquiry(true, page, 255)).good().data();
@@ -114,9 +114,22 @@ class SpcCommandsTest {
         assertThat(all).hasSize(16);
         assertThat(all[9]).isEqualTo((byte) 0);
         byte[] wellKnown = h.run(Cdb.reportLuns(1, 64)).good().data();
-        assertThat(Bytes.u32(wellKnown, 0)).isZero();
+        assertThat(Bytes.u32(wellKnown, 0)).isEqualTo(8);
+        assertThat(Bytes.u16(wellKnown, 8)).isEqualTo(0xc101);
+        byte[] both = h.run(Cdb.reportLuns(2, 64)).good().data();
+        assertThat(Bytes.u32(both, 0)).isEqualTo(16);
         h.run(Cdb.reportLuns(0x42, 64)).check(5, 0x24, 0);
         h.run(Cdb.reportLuns(0, 8)).check(5, 0x24, 0);
+    }
+
+    @Test
+    void theReportLunsWellKnownLunAnswersItsCommands() {
+        long wlun = 0xc101_0000_0000_0000L;
+        byte[] inq = h.run(A, wlun, Cdb.inquiry(false, 0, 96), null).good().data();
+        assertThat(inq[0]).isEqualTo((byte) 0x1e);
+        assertThat(Bytes.u32(h.run(A, wlun, Cdb.reportLuns(0, 64), null).good().data(), 0)).isEqualTo(8);
+        h.run(A, wlun, Cdb.tur(), null).good();
+        h.run(A, wlun, Cdb.read10(0, 1), null).check(5, 0x20, 0);
     }
 
     @Test
@@ -171,6 +184,13 @@ class SpcCommandsTest {
         h.run(B, Cdb.tur()).check(6, 0x2a, 9);
         byte[] cap = h.run(Cdb.readCapacity10()).good().data();
         assertThat(Bytes.u32(cap, 0)).isEqualTo(4095);
+    }
+
+    @Test
+    void nacaInTheControlByteIsRefused() {
+        byte[] c = Cdb.read10(0, 1);
+        c[9] = 0x04;
+        assertThat(h.run(c).check(5, 0x24, 0).fieldPointer()).isEqualTo(9);
     }
 
     @Test

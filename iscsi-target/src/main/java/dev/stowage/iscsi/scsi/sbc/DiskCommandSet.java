@@ -4,6 +4,7 @@ import dev.stowage.iscsi.scsi.Access;
 import dev.stowage.iscsi.scsi.CommandSet;
 import dev.stowage.iscsi.scsi.OpcodeEntry;
 import dev.stowage.iscsi.scsi.spc.PreventAllow;
+import dev.stowage.iscsi.scsi.spc.ReadDefectData;
 import dev.stowage.iscsi.scsi.spc.SpcCommands;
 
 import static dev.stowage.iscsi.scsi.CommandSet.usage;
@@ -80,6 +81,18 @@ public final class DiskCommandSet {
                 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0), Access.READ, Provisioning::getLbaStatus));
         s.add(new OpcodeEntry(0xaf, -1, "VERIFY(12)", usage(0xaf, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0),
                 Access.READ, Verify::verify12));
+        s.add(new OpcodeEntry(0x37, -1, "READ DEFECT DATA(10)", usage(0x37, 0, 0x1f, 0, 0, 0, 0, 0xff, 0xff, 0),
+                Access.READ, ReadDefectData::readDefectData10));
+        s.add(new OpcodeEntry(0x8b, -1, "ORWRITE(16)", usage(0x8b, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                0xff, 0xff, 0xff, 0xff, 0, 0), Access.WRITE, OrWrite::orWrite16));
+        s.add(new OpcodeEntry(0xb7, -1, "READ DEFECT DATA(12)", usage(0xb7, 0x1f, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0),
+                Access.READ, ReadDefectData::readDefectData12));
+        s.add(new OpcodeEntry(0x83, 0x00, "EXTENDED COPY(LID1)", usage(0x83, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+                0xff, 0xff, 0xff, 0xff, 0, 0), Access.WRITE, ExtendedCopy::extendedCopy));
+        s.add(new OpcodeEntry(0x84, 0x00, "RECEIVE COPY RESULTS / COPY STATUS", usage(0x84, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 0,
+                0xff, 0xff, 0xff, 0xff, 0, 0), Access.STATUS, ExtendedCopy::copyStatus));
+        s.add(new OpcodeEntry(0x84, 0x03, "RECEIVE COPY RESULTS / OPERATING PARAMETERS", usage(0x84, 0x03, 0, 0, 0, 0, 0, 0,
+                0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0), Access.STATUS, ExtendedCopy::operatingParameters));
         return s;
     }
 }

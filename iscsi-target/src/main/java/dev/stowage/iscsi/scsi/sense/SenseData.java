@@ -45,6 +45,14 @@ public final class SenseData {
         return s;
     }
 
+    /** Fixed-format sense data reporting no condition (REQUEST SENSE with nothing pending). */
+    public static byte[] noSense() {
+        byte[] s = new byte[LENGTH];
+        s[0] = 0x70;
+        s[7] = (byte) (LENGTH - 8);
+        return s;
+    }
+
     /** Sense key of fixed-format sense data. */
     public static int key(byte[] sense) {
         return sense[2] & 0x0f;

@@ -26,6 +26,10 @@ public enum SenseReason {
     LOGICAL_UNIT_NOT_SUPPORTED(0x5, 0x25, 0x00),
     INVALID_FIELD_IN_PARAMETER_LIST(0x5, 0x26, 0x00),
     INVALID_RELEASE_OF_PERSISTENT_RESERVATION(0x5, 0x26, 0x04),
+    TOO_MANY_TARGET_DESCRIPTORS(0x5, 0x26, 0x06),
+    UNSUPPORTED_TARGET_DESCRIPTOR_TYPE_CODE(0x5, 0x26, 0x07),
+    TOO_MANY_SEGMENT_DESCRIPTORS(0x5, 0x26, 0x08),
+    UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE_CODE(0x5, 0x26, 0x09),
     SAVING_PARAMETERS_NOT_SUPPORTED(0x5, 0x39, 0x00),
     MEDIUM_REMOVAL_PREVENTED(0x5, 0x53, 0x02),
     INSUFFICIENT_REGISTRATION_RESOURCES(0x5, 0x55, 0x04),
@@ -42,6 +46,9 @@ public enum SenseReason {
     REPORTED_LUNS_DATA_HAS_CHANGED(0x6, 0x3f, 0x0e),
     // DATA PROTECT (7)
     WRITE_PROTECTED(0x7, 0x27, 0x00),
+    // COPY ABORTED (0xa)
+    COPY_ABORTED(0xa, 0x00, 0x00),
+    UNREACHABLE_COPY_TARGET(0xa, 0x08, 0x04),
     // ABORTED COMMAND (0xb)
     COMMAND_ABORTED(0xb, 0x00, 0x00),
     // MISCOMPARE (0xe)
@@ -54,6 +61,7 @@ public enum SenseReason {
     public static final int KEY_ILLEGAL_REQUEST = 0x5;
     public static final int KEY_UNIT_ATTENTION = 0x6;
     public static final int KEY_DATA_PROTECT = 0x7;
+    public static final int KEY_COPY_ABORTED = 0xa;
     public static final int KEY_ABORTED_COMMAND = 0xb;
     public static final int KEY_MISCOMPARE = 0xe;
 

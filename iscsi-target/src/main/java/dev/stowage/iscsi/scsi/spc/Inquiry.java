@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  * device characteristics) and 0xB2 (logical block provisioning). Stateless.
  */
 public final class Inquiry {
-    private static final int[] VPD_PAGES = {0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2};
+    private static final int[] VPD_PAGES = {0x00, 0x80, 0x83, 0x8f, 0xb0, 0xb1, 0xb2};
     /** Version descriptors: SAM-5, iSCSI (no version claimed), SPC-4, SBC-3. */
     private static final int[] VERSION_DESCRIPTORS = {0x00a0, 0x0960, 0x0460, 0x04c0};
 
@@ -41,6 +41,7 @@ public final class Inquiry {
             case 0x00 -> supportedPages(lu);
             case 0x80 -> serialNumber(lu);
             case 0x83 -> deviceIdentification(t);
+            case 0x8f -> thirdPartyCopy(lu);
             case 0xb0 -> blockLimits(lu);
             case 0xb1 -> blockDeviceCharacteristics(lu);
             case 0xb2 -> logicalBlockProvisioning(lu);
@@ -65,6 +66,29 @@ public final class Inquiry {
         return Task.dataIn(d, t.u16(3));
     }
 
+    /** INQUIRY to the REPORT LUNS well-known logical unit: device type 0x1E, supported pages page only. */
+    public static ScsiResponse wellKnownLun(Task t) throws SenseException {
+        t.requireZero(1, 0xfe);
+        if (t.bit(1, 0)) {
+            if (t.u8(2) != 0) {
+                throw SenseException.invalidCdbField(2, -1);
+            }
+            return Task.dataIn(new byte[] {0x1e, 0, 0, 1, 0}, t.u16(3));
+        }
+        if (t.u8(2) != 0) {
+            throw SenseException.invalidCdbField(2, -1);
+        }
+        byte[] d = new byte[36];
+        d[0] = 0x1e;
+        d[2] = 0x06;
+        d[3] = 0x12;
+        d[4] = 31;
+        ascii(d, 8, "STOWAGE", 8);
+        ascii(d, 16, "REPORT LUNS WLUN", 16);
+        ascii(d, 32, "0001", 4);
+        return Task.dataIn(d, t.u16(3));
+    }
+
     static byte[] standard(LogicalUnit lu) {
         DiskIdentity id = lu.identity();
         byte[] d = new byte[58 + 2 * VERSION_DESCRIPTORS.length];
@@ -73,7 +97,7 @@ public final class Inquiry {
         d[2] = 0x06;         // SPC-4
         d[3] = 0x12;         // HISUP, response data format 2
         d[4] = (byte) (d.length - 5);
-        d[5] = 0;            // no ALUA, no 3PC, no protection
+        d[5] = 0x08;         // 3PC (EXTENDED COPY); no ALUA, no protection
         d[6] = 0;
         d[7] = 0x02;         // CMDQUE
         ascii(d, 8, id.vendor(), 8);
@@ -117,10 +141,7 @@ public final class Inquiry {
         // NAA IEEE Registered Extended, associated with the logical unit, binary.
         designator(b, 0x01, 0x03, id.naa());
         // T10 vendor identification: vendor (8, space padded) + serial, ASCII.
-        byte[] t10 = new byte[8 + id.serial().length()];
-        ascii(t10, 0, id.vendor(), 8);
-        ascii(t10, 8, id.serial(), id.serial().length());
-        designator(b, 0x02, 0x01, t10);
+        designator(b, 0x02, 0x01, t10Designator(id));
         // Relative target port identifier (association: target port, iSCSI, PIV).
         int rel = t.nexus().relativeTargetPortId();
         designator(b, 0x51, 0x94, new byte[] {0, 0, (byte) (rel >>> 8), (byte) rel});
@@ -135,6 +156,26 @@ public final class Inquiry {
         byte[] body = b.toByteArray();
         byte[] d = header(lu, 0x83, body.length);
         System.arraycopy(body, 0, d, 4, body.length);
+        return d;
+    }
+
+    /** The T10 vendor identification designator: vendor (8 bytes, space padded) then the serial. */
+    public static byte[] t10Designator(DiskIdentity id) {
+        byte[] t10 = new byte[8 + id.serial().length()];
+        ascii(t10, 0, id.vendor(), 8);
+        ascii(t10, 8, id.serial(), id.serial().length());
+        return t10;
+    }
+
+    /** Third-party copy page: one Supported Commands descriptor (EXTENDED COPY LID1, RECEIVE COPY RESULTS). */
+    private static byte[] thirdPartyCopy(LogicalUnit lu) {
+        byte[] commands = {(byte) 0x83, 1, 0x00, (byte) 0x84, 2, 0x00, 0x03};
+        int descLength = (4 + 1 + commands.length + 3) & ~3;
+        byte[] d = header(lu, 0x8f, descLength);
+        putU16(d, 4, 0x0001);
+        putU16(d, 6, descLength - 4);
+        d[8] = (byte) commands.length;
+        System.arraycopy(commands, 0, d, 9, commands.length);
         return d;
     }
 

@@ -8,11 +8,14 @@ import dev.stowage.iscsi.scsi.sense.SenseException;
 import java.util.List;
 
 /**
- * REPORT LUNS (SPC-4 6.33). Served whatever LUN it is addressed to. SELECT REPORT 0 and 2 list the
- * logical units (peripheral addressing below 256, flat space above); 1 lists well-known LUNs, of
- * which this target has none addressable, so the list is empty. Stateless.
+ * REPORT LUNS (SPC-4 6.33). Served whatever LUN it is addressed to, including the REPORT LUNS
+ * well-known logical unit. SELECT REPORT 0 lists the logical units (peripheral addressing below
+ * 256, flat space above), 1 the well-known logical units (REPORT LUNS), 2 both. Stateless.
  */
 public final class ReportLuns {
+    /** The REPORT LUNS well-known logical unit (W-LUN 0x01, extended addressing), as the transport decodes it. */
+    public static final long WELL_KNOWN_LUN = 0xc101_0000_0000_0000L;
+
     private ReportLuns() {
     }
 
@@ -23,8 +26,13 @@ public final class ReportLuns {
             throw SenseException.invalidCdbField(6, -1);
         }
         List<Long> luns = switch (select) {
-            case 0x00, 0x02 -> t.target().luns();
-            case 0x01 -> List.of();
+            case 0x00 -> t.target().luns();
+            case 0x01 -> List.of(WELL_KNOWN_LUN);
+            case 0x02 -> {
+                List<Long> all = new java.util.ArrayList<>(t.target().luns());
+                all.add(WELL_KNOWN_LUN);
+                yield all;
+            }
             default -> throw SenseException.invalidCdbField(2, -1);
         };
         byte[] d = new byte[8 + 8 * luns.size()];
@@ -39,7 +47,9 @@ public final class ReportLuns {
 
     /** SAM-5 single-level LUN: peripheral device addressing below 256, flat space addressing up to 16383. */
     public static void encode(long lun, byte[] d, int off) {
-        if (lun < 256) {
+        if (lun == WELL_KNOWN_LUN) {
+            Bytes.putU64(d, off, lun);
+        } else if (lun < 256) {
             d[off + 1] = (byte) lun;
         } else {
             d[off] = (byte) (0x40 | (lun >>> 8 & 0x3f));

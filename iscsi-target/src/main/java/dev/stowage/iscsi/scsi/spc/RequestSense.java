@@ -18,14 +18,7 @@ public final class RequestSense {
     public static ScsiResponse execute(Task t) throws SenseException {
         t.requireZero(1, 0xff);
         SenseReason ua = t.lu().unitAttentions().poll(t.nexus());
-        byte[] sense = ua != null ? SenseData.fixed(ua) : noSense();
+        byte[] sense = ua != null ? SenseData.fixed(ua) : SenseData.noSense();
         return Task.dataIn(sense, t.u8(4));
-    }
-
-    private static byte[] noSense() {
-        byte[] s = new byte[SenseData.LENGTH];
-        s[0] = 0x70;
-        s[7] = (byte) (SenseData.LENGTH - 8);
-        return s;
     }
 }
