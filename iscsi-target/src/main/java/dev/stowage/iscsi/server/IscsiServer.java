@@ -30,10 +30,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The iSCSI listener: accepts connections on one portal, runs each on a virtual thread, and
  * serves the registered targets. Commands run on virtual threads too.
+ *
+ * <p>Connections must log in within the configured login timeout; idle ones get NOP-In pings and
+ * are closed when they stop answering.
  *
  * <p>Lifecycle: {@link #start()} binds and accepts; {@link #stop()} closes the listener and every
  * connection (their sessions end and the SCSI targets forget the nexuses), and waits for the
@@ -53,6 +58,8 @@ public final class IscsiServer implements AutoCloseable {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final LoginContext loginContext = new Logins();
     private final Portal portal = new PortalView();
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("iscsi-timers").factory());
     private volatile ServerSocketChannel listener;
     private Thread acceptor;
 
@@ -86,6 +93,10 @@ public final class IscsiServer implements AutoCloseable {
         ch.bind(config.bind(), 64);
         listener = ch;
         acceptor = Thread.ofVirtual().name("iscsi-accept").start(this::acceptLoop);
+        long nop = config.nopInterval().toMillis();
+        if (nop > 0) {
+            timers.scheduleWithFixedDelay(this::keepAlive, nop, nop, TimeUnit.MILLISECONDS);
+        }
         LOG.info("iSCSI portal listening on {} (tag {})", ch.getLocalAddress(), config.portalGroupTag());
     }
 
@@ -133,6 +144,7 @@ public final class IscsiServer implements AutoCloseable {
             }
         }
         workers.shutdown();
+        timers.shutdownNow();
         LOG.info("iSCSI portal stopped");
     }
 
@@ -169,7 +181,33 @@ public final class IscsiServer implements AutoCloseable {
                 c.close();
                 return;
             }
+            timers.schedule(() -> {
+                if (!c.loggedIn()) {
+                    LOG.info("connection from {} did not log in within {}; closing", socketPeer(socket),
+                            config.loginTimeout());
+                    c.close();
+                }
+            }, config.loginTimeout().toMillis(), TimeUnit.MILLISECONDS);
             Thread.ofVirtual().name("iscsi-conn").start(c);
+        }
+    }
+
+    /** Pings idle connections and closes dead ones; runs every NOP-In interval. */
+    void keepAlive() {
+        for (Connection c : new ArrayList<>(connections)) {
+            try {
+                c.keepAlive();
+            } catch (RuntimeException e) {
+                LOG.warn("keep-alive failed", e);
+            }
+        }
+    }
+
+    private static String socketPeer(SocketChannel socket) {
+        try {
+            return String.valueOf(socket.getRemoteAddress());
+        } catch (IOException e) {
+            return "?";
         }
     }
 

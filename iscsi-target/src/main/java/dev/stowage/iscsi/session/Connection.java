@@ -5,6 +5,7 @@ import dev.stowage.iscsi.login.LoginStateMachine;
 import dev.stowage.iscsi.login.SessionParameters;
 import dev.stowage.iscsi.pdu.Bhs;
 import dev.stowage.iscsi.pdu.LoginRequest;
+import dev.stowage.iscsi.pdu.NopIn;
 import dev.stowage.iscsi.pdu.Pdu;
 import dev.stowage.iscsi.pdu.PduDecoder;
 import dev.stowage.iscsi.pdu.PduFormatException;
@@ -33,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Framing errors that keep the stream in step (bad opcode, data digest) are answered with a
  * Reject; those that lose it (oversized DataSegmentLength, header digest) close the connection.
+ * The server closes connections that do not log in in time, and pings idle ones
+ * ({@link #keepAlive}).
  *
  * <p><b>Threading:</b> {@link #run} is the reader (one thread). {@link #close} may be called from
  * any thread.
@@ -55,6 +58,8 @@ public final class Connection implements Runnable {
     private volatile PduWriter writer;
     private volatile Session session;
     private volatile boolean loggedOut;
+    private volatile boolean heardFrom;
+    private boolean pingOutstanding;
     private int cid;
 
     public Connection(SocketChannel channel, LoginContext loginContext, SessionTable sessions, Portal portal,
@@ -100,6 +105,7 @@ public final class Connection implements Runnable {
                     }
                     continue;
                 }
+                heardFrom = true;
                 Session s = session;
                 if (s == null) {
                     if (!loginStep(pdu)) {
@@ -182,6 +188,40 @@ public final class Connection implements Runnable {
                         s.discovery() ? "discovery" : s.target().name(), s.tsih());
                 return true;
             }
+        }
+    }
+
+    /** True once the connection is in full feature phase. */
+    public boolean loggedIn() {
+        return session != null;
+    }
+
+    /**
+     * Keep-alive, called periodically: a connection that sent nothing since the last call gets a
+     * NOP-In ping; one that stayed silent after a ping is closed as dead.
+     */
+    public void keepAlive() {
+        if (closed.get() || session == null) {
+            return;
+        }
+        synchronized (this) {
+            if (heardFrom) {
+                heardFrom = false;
+                pingOutstanding = false;
+                return;
+            }
+            if (pingOutstanding) {
+                LOG.info("{}: no answer to NOP-In ping; closing the connection", peer);
+                close();
+                return;
+            }
+            pingOutstanding = true;
+        }
+        try {
+            int tag = session.newTransferTag();
+            writer.send(n -> new NopIn(0, Bhs.RESERVED_TAG, tag, n.statSn(), n.expCmdSn(), n.maxCmdSn(), null), false);
+        } catch (IOException e) {
+            close();
         }
     }
 

@@ -176,6 +176,7 @@ final class ScsiCommands {
         task.dispatched = true;
         session.tasks().remove(task);
         releaseBuffer(task);
+        task.finished.countDown();
         respond(c, task, TransportSense.dataPhaseError(), 0);
     }
 
@@ -212,6 +213,7 @@ final class ScsiCommands {
         } finally {
             session.tasks().finish(task);
             releaseBuffer(task);
+            task.finished.countDown();
         }
         try {
             respond(c, task, response, task.r2tSn);

@@ -5,6 +5,7 @@ import dev.stowage.iscsi.scsi.ScsiCommand;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * One SCSI task of a session, from its command PDU until its status is written.
@@ -53,6 +54,8 @@ final class Task {
     boolean released;
     long order;
     volatile boolean aborted;
+    /** Counted down once the task can no longer touch the logical unit (finished, failed, or never started). */
+    final CountDownLatch finished = new CountDownLatch(1);
 
     Task(int itt, long rawLun, long lun, int cmdSn, byte[] cdb, ScsiCommand.TaskAttribute attribute,
          int expectedLength, boolean read, boolean write, ByteBuffer buffer, int unsolicitedEnd) {

@@ -259,10 +259,11 @@ class IscsiServerTest {
             assertThat(scsi.awaitBlocked()).isTrue();
             i.send(new TaskMgmtRequest(true, TaskMgmtRequest.ABORT_TASK, 0, 900, tag, i.cmdSn(), i.expStatSn(),
                     i.cmdSn() - 1, 0));
+            // The fake lets the blocked command finish when it is aborted; the TMF response comes after that.
             TaskMgmtResponse tmf = (TaskMgmtResponse) i.receive();
             assertThat(tmf.response()).isEqualTo(TaskMgmtResponse.FUNCTION_COMPLETE);
             assertThat(scsi.aborts.get()).isEqualTo(1);
-            scsi.release();
+            assertThat(scsi.executed.get()).isEqualTo(1);
             // The next thing on the wire is the answer to this ping, not the aborted task's status.
             i.send(new NopOut(true, 0, 901, Bhs.RESERVED_TAG, i.cmdSn(), i.expStatSn(), null));
             Pdu next = i.receive();

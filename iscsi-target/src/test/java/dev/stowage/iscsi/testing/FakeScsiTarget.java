@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A test double of {@link ScsiTarget}: LUN 0 is a RAM disk of 512-byte blocks understanding only
- * TEST UNIT READY, READ(10) and WRITE(10); opcode 0xC0 blocks until {@link #release()} (to test
- * task management); anything else is CHECK CONDITION ILLEGAL REQUEST / INVALID COMMAND OPERATION
+ * TEST UNIT READY, READ(10) and WRITE(10); opcode 0xC0 blocks until {@link #release()} or an
+ * ABORT TASK (to test task management); anything else is CHECK CONDITION ILLEGAL REQUEST / INVALID COMMAND OPERATION
  * CODE. Records nexus and task-management calls. Thread-safe.
  */
 public final class FakeScsiTarget implements ScsiTarget {
@@ -115,6 +115,7 @@ public final class FakeScsiTarget implements ScsiTarget {
     @Override
     public void abortTask(ItNexus nexus, long lun, long taskTag) {
         aborts.incrementAndGet();
+        gate.countDown();       // an aborted blocking command stops waiting
     }
 
     @Override
