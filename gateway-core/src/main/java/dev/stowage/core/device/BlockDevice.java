@@ -41,6 +41,22 @@ public interface BlockDevice extends AutoCloseable {
         return false;
     }
 
+    /**
+     * True when completed writes may sit in a volatile cache until {@link #flush} (SCSI: the caching
+     * mode page reports WCE=1); false when every completed write is already as durable as it gets.
+     */
+    default boolean volatileWriteCache() {
+        return true;
+    }
+
+    /**
+     * True when {@code lba} is backed by storage; false when it is deallocated (reads return zeros).
+     * Devices that do not track allocation answer true. Used for SCSI GET LBA STATUS.
+     */
+    default boolean isMapped(long lba) throws DeviceException {
+        return true;
+    }
+
     /** Reads {@code dst.remaining()} bytes starting at {@code lba} into {@code dst}, advancing its position. */
     void read(long lba, ByteBuffer dst) throws DeviceException;
 

@@ -10,8 +10,10 @@ import java.nio.ByteBuffer;
  * @param dataIn data for the initiator (position..limit), possibly longer than it asked for: the
  *               transport sends at most ExpectedDataTransferLength and reports the residual; null when none
  * @param sense  fixed-format sense data for CHECK CONDITION, else null
+ * @param dataOutExpected bytes of data-out the CDB called for (for write residuals: the transport
+ *               compares it with ExpectedDataTransferLength), or -1 when unknown or not a data-out command
  */
-public record ScsiResponse(int status, ByteBuffer dataIn, byte[] sense) {
+public record ScsiResponse(int status, ByteBuffer dataIn, byte[] sense, long dataOutExpected) {
     public static final int GOOD = 0x00;
     public static final int CHECK_CONDITION = 0x02;
     public static final int CONDITION_MET = 0x04;
@@ -19,6 +21,16 @@ public record ScsiResponse(int status, ByteBuffer dataIn, byte[] sense) {
     public static final int RESERVATION_CONFLICT = 0x18;
     public static final int TASK_SET_FULL = 0x28;
     public static final int TASK_ABORTED = 0x40;
+
+    /** A response without data-out accounting. */
+    public ScsiResponse(int status, ByteBuffer dataIn, byte[] sense) {
+        this(status, dataIn, sense, -1);
+    }
+
+    /** This response with {@link #dataOutExpected} set. */
+    public ScsiResponse withDataOutExpected(long bytes) {
+        return new ScsiResponse(status, dataIn, sense, bytes);
+    }
 
     public static ScsiResponse good() {
         return new ScsiResponse(GOOD, null, null);

@@ -29,7 +29,11 @@ public interface ScsiTarget {
     /** ABORT TASK SET / CLEAR TASK SET: every task of {@code nexus} on {@code lun}. */
     void abortTaskSet(ItNexus nexus, long lun);
 
-    /** LOGICAL UNIT RESET: aborts all tasks on the unit, clears reservations, raises a unit attention for every other nexus. */
+    /**
+     * LOGICAL UNIT RESET: aborts all tasks on the unit, releases RESERVE(6) reservations (persistent
+     * reservations survive, SPC-4 5.13.1), raises BUS DEVICE RESET FUNCTION OCCURRED for every
+     * nexus (SAM-5: all I_T nexuses, the requester included).
+     */
     void lunReset(ItNexus requester, long lun);
 
     /** TARGET WARM RESET: a LUN reset of every unit. */

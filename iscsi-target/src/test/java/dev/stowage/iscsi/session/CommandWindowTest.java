@@ -1,0 +1,57 @@
+package dev.stowage.iscsi.session;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CommandWindowTest {
+
+    @Test
+    void inOrderCommandsAreDeliveredAndAdvanceTheWindow() {
+        CommandWindow<String> w = new CommandWindow<>(10, 4);
+        assertThat(w.maxCmdSn()).isEqualTo(13);
+        assertThat(w.offer(10, false, "a")).containsExactly("a");
+        assertThat(w.offer(11, false, "b")).containsExactly("b");
+        assertThat(w.expCmdSn()).isEqualTo(12);
+        assertThat(w.maxCmdSn()).isEqualTo(15);
+    }
+
+    @Test
+    void aGapHoldsLaterCommandsUntilFilled() {
+        CommandWindow<String> w = new CommandWindow<>(1, 8);
+        assertThat(w.offer(3, false, "c")).isEmpty();
+        assertThat(w.offer(2, false, "b")).isEmpty();
+        assertThat(w.held()).isEqualTo(2);
+        assertThat(w.offer(1, false, "a")).containsExactly("a", "b", "c");
+        assertThat(w.expCmdSn()).isEqualTo(4);
+        assertThat(w.held()).isZero();
+    }
+
+    @Test
+    void commandsOutsideTheWindowAreDropped() {
+        CommandWindow<String> w = new CommandWindow<>(100, 4);
+        assertThat(w.offer(99, false, "old")).isEmpty();
+        assertThat(w.offer(104, false, "too far")).isEmpty();
+        assertThat(w.held()).isZero();
+        assertThat(w.expCmdSn()).isEqualTo(100);
+    }
+
+    @Test
+    void immediateCommandsPassWithoutAdvancing() {
+        CommandWindow<String> w = new CommandWindow<>(5, 4);
+        assertThat(w.offer(5, true, "now")).containsExactly("now");
+        assertThat(w.offer(12345, true, "any")).containsExactly("any");
+        assertThat(w.expCmdSn()).isEqualTo(5);
+    }
+
+    @Test
+    void theWindowWrapsAround() {
+        CommandWindow<String> w = new CommandWindow<>(-2, 8);    // 0xfffffffe
+        assertThat(w.offer(0, false, "c")).isEmpty();
+        assertThat(w.offer(-1, false, "b")).isEmpty();
+        assertThat(w.offer(-2, false, "a")).isEqualTo(List.of("a", "b", "c"));
+        assertThat(w.expCmdSn()).isEqualTo(1);
+    }
+}
