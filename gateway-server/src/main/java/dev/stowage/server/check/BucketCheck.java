@@ -82,47 +82,31 @@ public final class BucketCheck {
         }
     }
 
+    /** The store's message already says what is wrong and what to change; this adds which bucket and endpoint. */
     private BucketCheckException translate(ObjectStoreException e, String step) {
-        String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return switch (e) {
-            case AccessDeniedException a -> fail(BucketCheckException.Kind.ACCESS_DENIED,
-                    "access denied when trying to " + step + " (" + detail + ")",
-                    "grant these credentials s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject on the bucket and prefix", e);
-            case NoSuchBucketException n -> fail(BucketCheckException.Kind.NO_SUCH_BUCKET,
-                    "the bucket does not exist (" + detail + ")", "create it, or fix s3.bucket", e);
+        String detail = e.getMessage() == null || e.getMessage().isBlank()
+                ? e.getClass().getSimpleName() + " while trying to " + step : e.getMessage();
+        BucketCheckException.Kind kind = switch (e) {
+            case AccessDeniedException a -> BucketCheckException.Kind.ACCESS_DENIED;
+            case NoSuchBucketException n -> BucketCheckException.Kind.NO_SUCH_BUCKET;
             case InvalidCredentialsException c -> switch (c.reason()) {
-                case UNKNOWN_ACCESS_KEY -> fail(BucketCheckException.Kind.UNKNOWN_ACCESS_KEY,
-                        "the access key id is not known to this endpoint (" + detail + ")",
-                        "check s3.credentials.access_key_id (and that s3.endpoint is the right service)", e);
-                case SIGNATURE_MISMATCH -> fail(BucketCheckException.Kind.SIGNATURE_MISMATCH,
-                        "the secret access key does not match the access key id (" + detail + ")",
-                        "check s3.credentials.secret_access_key", e);
-                case EXPIRED_TOKEN -> fail(BucketCheckException.Kind.EXPIRED_TOKEN,
-                        "the session token is expired or invalid (" + detail + ")",
-                        "renew the temporary credentials, or use long-term keys", e);
-                case MISSING -> fail(BucketCheckException.Kind.MISSING_CREDENTIALS,
-                        "no credentials were found (" + detail + ")",
-                        "set s3.credentials (type static with access_key_id and secret_access_key, or a profile)", e);
+                case UNKNOWN_ACCESS_KEY -> BucketCheckException.Kind.UNKNOWN_ACCESS_KEY;
+                case SIGNATURE_MISMATCH -> BucketCheckException.Kind.SIGNATURE_MISMATCH;
+                case EXPIRED_TOKEN -> BucketCheckException.Kind.EXPIRED_TOKEN;
+                case MISSING -> BucketCheckException.Kind.MISSING_CREDENTIALS;
             };
-            case WrongRegionException w -> fail(BucketCheckException.Kind.WRONG_REGION,
-                    "the bucket is in another region" + (w.bucketRegion() == null ? "" : " (" + w.bucketRegion() + ")")
-                            + " than the configured one (" + detail + ")",
-                    w.bucketRegion() == null ? "set s3.region to the bucket's region" : "set s3.region: " + w.bucketRegion(), e);
-            case ClockSkewException s -> fail(BucketCheckException.Kind.CLOCK_SKEW,
-                    "this machine's clock differs too much from the store's (" + detail + ")",
-                    "synchronise the clock (enable NTP, e.g. timedatectl set-ntp true)", e);
-            case UnavailableException u -> fail(BucketCheckException.Kind.UNREACHABLE,
-                    "the endpoint cannot be reached or failed (" + detail + ")",
-                    "check s3.endpoint, DNS, proxies and firewalls, and that the service is up", e);
-            case ThrottledException t -> fail(BucketCheckException.Kind.THROTTLED,
-                    "the store is throttling requests (" + detail + ")", "try again later, or lower the load on the bucket", e);
-            default -> fail(BucketCheckException.Kind.OTHER, "the store refused to " + step + " (" + detail + ")",
-                    "see the store's error code above", e);
+            case WrongRegionException w -> BucketCheckException.Kind.WRONG_REGION;
+            case ClockSkewException s -> BucketCheckException.Kind.CLOCK_SKEW;
+            case UnavailableException u -> BucketCheckException.Kind.UNREACHABLE;
+            case ThrottledException t -> BucketCheckException.Kind.THROTTLED;
+            default -> BucketCheckException.Kind.OTHER;
         };
+        return fail(kind, detail, null, e);
     }
 
     private BucketCheckException fail(BucketCheckException.Kind kind, String problem, String fix, Throwable cause) {
-        String line = "S3 check failed for bucket " + bucket + " at endpoint " + endpoint + ": " + problem + "; " + fix;
+        String line = "S3 check failed for bucket " + bucket + " at endpoint " + endpoint + ": " + problem
+                + (fix == null ? "" : "; " + fix);
         return new BucketCheckException(kind, line.replace('\n', ' ').replace('\r', ' '), cause);
     }
 }
