@@ -67,6 +67,6 @@ final class Banner {
     }
 
     private static void row(StringBuilder b, String label, String value) {
-        b.append("  ").append(String.format("%-18s", label.isEmpty() ? "" : label + ":")).append(value).append('\n');
+        b.append("  ").append(String.format("%-20s", label.isEmpty() ? "" : label + ":")).append(value).append('\n');
     }
 }

@@ -66,7 +66,22 @@ final class Values {
             }
         }
         int allowed = Math.max(2, word.length() / 3);
-        return bestDistance <= allowed ? best : null;
+        if (bestDistance <= allowed) {
+            return best;
+        }
+        // A shortened name (secret_key for secret_access_key): every word of it appears in one candidate.
+        java.util.List<String> words = java.util.Arrays.asList(w.split("_"));
+        String match = null;
+        for (Object c : candidates) {
+            java.util.List<String> cw = java.util.Arrays.asList(String.valueOf(c).toLowerCase(Locale.ROOT).split("_"));
+            if (words.size() > 1 && cw.containsAll(words)) {
+                if (match != null) {
+                    return null;
+                }
+                match = String.valueOf(c);
+            }
+        }
+        return match;
     }
 
     /** Damerau-Levenshtein distance (adjacent transpositions count as one edit). */
