@@ -9,6 +9,7 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -57,22 +58,17 @@ public final class Main implements Runnable {
         @Override
         public Integer call() {
             Logger log = LoggerFactory.getLogger(Main.class);
-            Daemon.Launch launch = new Daemon.Launch(config, System.getenv(), Path.of("").toAbsolutePath(),
-                    System.getProperty("user.home"), StoreFactories.s3(), FrontEnds.NONE, System.out,
-                    InstantSource.system(), true);
-            Daemon.Running running;
-            try {
-                running = Daemon.start(launch);
-            } catch (StartupException e) {
-                System.err.println(e.getMessage());
-                return e.exitCode();
-            }
+            // Installed before start-up, so that a stop request during start-up also stops cleanly.
+            AtomicReference<Daemon.Running> running = new AtomicReference<>();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                log.info("stopping");
+                Daemon.Running r = running.getAndSet(null);
                 try {
-                    running.close();
-                    log.info("stopped");
+                    if (r != null) {
+                        log.info("stopping");
+                        r.close();
+                        log.info("stopped");
+                    }
                 } finally {
                     LogSetup.shutdown();
                     System.out.flush();
@@ -80,6 +76,15 @@ public final class Main implements Runnable {
                 }
             }, "shutdown"));
             Signals.exitZeroOnTerm();
+            Daemon.Launch launch = new Daemon.Launch(config, System.getenv(), Path.of("").toAbsolutePath(),
+                    System.getProperty("user.home"), StoreFactories.s3(), FrontEnds.NONE, System.out,
+                    InstantSource.system(), true);
+            try {
+                running.set(Daemon.start(launch));
+            } catch (StartupException e) {
+                System.err.println(e.getMessage());
+                return e.exitCode();
+            }
             try {
                 stopped.await();
             } catch (InterruptedException e) {
