@@ -16,17 +16,18 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * Builds the AWS SDK v2 {@link S3Client} for one {@link S3Settings}: endpoint override, region,
- * path-style or virtual-hosted addressing, credentials, the Apache HTTP client with a connection
+ * path-style or virtual-hosted addressing, credentials, the Apache HttpClient 5 client with a connection
  * pool of {@code maxConnections}, timeouts, retries with exponential backoff and full jitter, and
  * checksums that third-party S3 servers accept.
  *
@@ -52,7 +53,7 @@ final class S3ClientFactory {
     /** As {@link #build(S3Settings, AwsCredentialsProvider)}, with extra interceptors (tests inject faults with them). */
     static S3Client build(S3Settings settings, AwsCredentialsProvider credentials,
                           List<ExecutionInterceptor> interceptors) {
-        ApacheHttpClient.Builder http = ApacheHttpClient.builder()
+        Apache5HttpClient.Builder http = Apache5HttpClient.builder()
                 .maxConnections(settings.maxConnections())
                 .connectionTimeout(settings.connectTimeout())
                 .socketTimeout(settings.requestTimeout())
@@ -66,6 +67,9 @@ final class S3ClientFactory {
                 .forcePathStyle(settings.pathStyle())
                 .credentialsProvider(credentials)
                 .httpClientBuilder(http)
+                // Plain bodies with Content-MD5 instead of aws-chunked streaming signatures, which
+                // several S3-compatible servers and proxies mishandle.
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .requestChecksumCalculation(whenRequired ? RequestChecksumCalculation.WHEN_REQUIRED
                         : RequestChecksumCalculation.WHEN_SUPPORTED)
                 .responseChecksumValidation(whenRequired ? ResponseChecksumValidation.WHEN_REQUIRED

@@ -121,7 +121,8 @@ final class S3ErrorTranslator {
         String serverMessage = details == null || details.errorMessage() == null ? "" : details.errorMessage();
         String said = serverMessage.isBlank() ? "" : " The service said: " + serverMessage;
         String codeAndStatus = (code.isEmpty() ? "" : code + ", ") + "HTTP " + status;
-        String attempts = e.numAttempts() > 1 ? ", after " + e.numAttempts() + " attempts" : "";
+        Integer tries = e.numAttempts();
+        String attempts = tries != null && tries > 1 ? ", after " + tries + " attempts" : "";
 
         switch (code) {
             case "NoSuchKey":
