@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stowage.core.store.UnavailableException;
+import dev.stowage.core.store.fault.FaultInjectingObjectStore;
+import dev.stowage.core.store.memory.InMemoryObjectStore;
 import dev.stowage.server.check.BucketCheck;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -37,7 +39,7 @@ class HealthServerTest {
 
     @Test
     void reportsOkThenErrorThenOkAgain() throws Exception {
-        var store = new dev.stowage.server.check.StubStoreAccess().store();
+        FaultInjectingObjectStore store = new FaultInjectingObjectStore(new InMemoryObjectStore());
         Clock clock = new Clock();
         HealthMonitor monitor = new HealthMonitor(new BucketCheck(store, "b", "http://s3"), Duration.ofHours(1), clock,
                 new HealthMonitor.S3Status(true, null, clock.instant()));
@@ -54,7 +56,7 @@ class HealthServerTest {
             assertThat(body.get("status").asText()).isEqualTo("ok");
             assertThat(body.get("uptime_seconds").asLong()).isEqualTo(42);
 
-            dev.stowage.server.check.StubStoreAccess.fail(store, new UnavailableException("connection refused"));
+            store.failNext(FaultInjectingObjectStore.Operation.LIST, 1, () -> new UnavailableException("connection refused"));
             monitor.checkNow();
             HttpResponse<String> down = send(HttpRequest.newBuilder(url));
             assertThat(down.statusCode()).isEqualTo(503);
@@ -64,7 +66,6 @@ class HealthServerTest {
             assertThat(d.get("s3").get("message").asText())
                     .isEqualTo("S3 check failed for bucket b at endpoint http://s3: connection refused");
 
-            dev.stowage.server.check.StubStoreAccess.heal(store);
             monitor.checkNow();
             assertThat(send(HttpRequest.newBuilder(url)).statusCode()).isEqualTo(200);
 
@@ -73,6 +74,40 @@ class HealthServerTest {
         } finally {
             monitor.stop();
             server.stop();
+        }
+    }
+
+    @Test
+    void monitorRechecksOnItsOwnAtTheInterval() throws Exception {
+        FaultInjectingObjectStore store = new FaultInjectingObjectStore(new InMemoryObjectStore());
+        store.outage(true);
+        HealthMonitor monitor = new HealthMonitor(new BucketCheck(store, "b", "http://s3"), Duration.ofMillis(20),
+                InstantSource.system(), new HealthMonitor.S3Status(true, null, Instant.now()));
+        monitor.start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (monitor.status().ok() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(monitor.status().ok()).as("a scheduled check saw the outage").isFalse();
+            assertThat(monitor.status().message()).contains("S3 check failed for bucket b at endpoint http://s3");
+        } finally {
+            monitor.stop();
+        }
+        long calls = store.calls(FaultInjectingObjectStore.Operation.LIST);
+        Thread.sleep(100);
+        assertThat(store.calls(FaultInjectingObjectStore.Operation.LIST)).as("no checks after stop").isEqualTo(calls);
+    }
+
+    @Test
+    void portInUseIsAClearError() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            HealthMonitor monitor = new HealthMonitor(new BucketCheck(new InMemoryObjectStore(), "b", "x"), Duration.ofHours(1),
+                    InstantSource.system(), new HealthMonitor.S3Status(true, null, Instant.now()));
+            HealthServer server = new HealthServer(new InetSocketAddress("127.0.0.1", taken.getLocalPort()), monitor);
+            org.assertj.core.api.Assertions.assertThatThrownBy(server::start)
+                    .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " for the health endpoint")
+                    .hasMessageContaining("set health.listen");
         }
     }
 }
