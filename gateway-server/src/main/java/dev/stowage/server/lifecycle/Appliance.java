@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts a list of {@link Service}s in order and stops them in reverse order. If one fails to
- * start, those already started are stopped (in reverse) and the failure is rethrown.
+ * start, those already started are stopped (in reverse) and the failure is rethrown (not logged
+ * here: the caller reports it once).
  *
  * <p>Thread-safe: {@link #start()} and {@link #stop()} are synchronized; {@link #stop()} is
  * idempotent, so a shutdown hook and a normal exit path can both call it.
@@ -37,7 +38,8 @@ public final class Appliance {
             try {
                 s.start();
             } catch (Exception | Error e) {
-                log.atError().addKeyValue("service", s.name()).log("service failed to start: {}", e.toString());
+                // Reported once, by whoever called start() (the daemon prints one line); here only for debugging.
+                log.atDebug().addKeyValue("service", s.name()).log("service failed to start: {}", e.toString());
                 stop();
                 throw e;
             }
