@@ -5,6 +5,10 @@ import sun.misc.Signal;
 /**
  * Makes SIGTERM and SIGINT end the process with exit code 0 (a requested stop is a clean stop),
  * instead of the JVM's default 143/130. The shutdown hooks still run: {@code System.exit} runs them.
+ *
+ * <p>Uses {@code sun.misc.Signal} (module jdk.unsupported, kept for exactly this use); javac warns
+ * about it and the warning cannot be suppressed. Without it a shutdown hook cannot choose the exit
+ * status short of {@code Runtime.halt}, which would skip other hooks.
  */
 final class Signals {
 

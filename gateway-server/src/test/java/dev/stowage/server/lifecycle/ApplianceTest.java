@@ -55,6 +55,7 @@ class ApplianceTest {
     @Test
     void dataDirLockRefusesASecondHolder(@TempDir Path dir) throws Exception {
         try (DataDirLock first = DataDirLock.acquire(dir)) {
+            assertThat(first).isNotNull();
             assertThatThrownBy(() -> DataDirLock.acquire(dir))
                     .isInstanceOf(DataDirLock.LockedException.class)
                     .hasMessageStartingWith("data directory " + dir + " is in use by another Stowage process")
