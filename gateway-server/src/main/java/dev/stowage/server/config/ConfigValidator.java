@@ -45,7 +45,7 @@ final class ConfigValidator {
         S3Settings s3 = s3(raw.s3());
         Path dataDir = raw.dataDir() == null || raw.dataDir().isBlank()
                 ? DataDirs.defaultDir(env, System.getProperty("user.home"))
-                : Path.of(raw.dataDir()).toAbsolutePath();
+                : path(raw.dataDir().strip());
         if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
             throw error("data_dir", "'" + dataDir + "' exists and is not a directory",
                     "point data_dir at a directory (it is created when missing)");
@@ -122,6 +122,14 @@ final class ConfigValidator {
         }
         return new S3Settings(endpoint, region, bucket, prefix, pathStyle, credentials, encryption, checksums,
                 connect, request, retries, maxConnections, threshold, partSize, parallelism);
+    }
+
+    /** A path as written, with a leading {@code ~/} meaning the home directory. */
+    private static Path path(String text) {
+        if (text.equals("~") || text.startsWith("~/")) {
+            return Path.of(System.getProperty("user.home"), text.substring(1).replaceFirst("^/", "")).toAbsolutePath();
+        }
+        return Path.of(text).toAbsolutePath();
     }
 
     private URI endpoint(String text) {
@@ -226,7 +234,7 @@ final class ConfigValidator {
         }
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(Path.of(file));
+            bytes = Files.readAllBytes(path(file.strip()));
         } catch (IOException e) {
             throw error(k, "cannot read '" + file + "' (" + e.getClass().getSimpleName() + ")",
                     "check the path and that this user may read it");

@@ -121,6 +121,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ipv6HealthAddressAndHomeRelativeDataDir() throws IOException {
+        GatewayConfig c = ConfigLoader.fromFile(write(MINIMAL + "health:\n  listen: '[::1]:9480'\ndata_dir: ~/stowage-test\n"), Map.of());
+        assertThat(c.healthListen().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(c.healthListen().getAddress()).isInstanceOf(java.net.Inet6Address.class);
+        assertThat(c.dataDir()).isEqualTo(Path.of(System.getProperty("user.home"), "stowage-test"));
+    }
+
+    @Test
     void awsWithoutEndpointUsesVirtualHostedStyle() throws IOException {
         GatewayConfig c = load("""
                 s3:
