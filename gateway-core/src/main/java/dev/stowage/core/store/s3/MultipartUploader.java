@@ -98,7 +98,8 @@ final class MultipartUploader {
                 byte[] data = readFully(channel, offset, length, file);
                 var req = UploadPartRequest.builder()
                         .bucket(settings.bucket()).key(fullKey).uploadId(uploadId).partNumber(n)
-                        .contentLength((long) length).contentMD5(SseParams.contentMd5(data, 0, length));
+                        .contentLength((long) length).contentMD5(SseParams.contentMd5(data, 0, length))
+                        .overrideConfiguration(S3ClientFactory.transferTimeout(settings, length));
                 sse.on(req);
                 String etag = client.uploadPart(req.build(), RequestBody.fromBytes(data)).eTag();
                 return CompletedPart.builder().partNumber(n).eTag(etag).build();
@@ -130,7 +131,9 @@ final class MultipartUploader {
                 var req = UploadPartCopyRequest.builder()
                         .sourceBucket(settings.bucket()).sourceKey(fullSource)
                         .destinationBucket(settings.bucket()).destinationKey(fullTarget)
-                        .uploadId(uploadId).partNumber(n).copySourceRange("bytes=" + first + "-" + last);
+                        .uploadId(uploadId).partNumber(n).copySourceRange("bytes=" + first + "-" + last)
+                        // the service copies the part internally before it answers
+                        .overrideConfiguration(S3ClientFactory.transferTimeout(settings, last - first + 1));
                 sse.on(req);
                 String etag = client.uploadPartCopy(req.build()).copyPartResult().eTag();
                 return CompletedPart.builder().partNumber(n).eTag(etag).build();
@@ -226,6 +229,9 @@ final class MultipartUploader {
                 + io.getCause().getMessage(), io)
                 : errors.translate(cause instanceof IllegalStateException ise && ise.getCause() != null
                 ? ise.getCause() : cause, S3ErrorTranslator.Op.MULTIPART, key);
+        // An interrupted caller still aborts: the SDK refuses calls on an interrupted thread, so the
+        // flag is cleared for the abort and set again afterwards.
+        boolean interrupted = Thread.interrupted();
         RuntimeException abortFailure = null;
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
@@ -242,6 +248,9 @@ final class MultipartUploader {
                     + "lifecycle rule (AbortIncompleteMultipartUpload) removes them: {}", uploadId, settings.bucket(),
                     settings.prefix(), key, abortFailure.toString());
             translated.addSuppressed(abortFailure);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         return translated;
     }

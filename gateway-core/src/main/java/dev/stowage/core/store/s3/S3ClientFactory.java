@@ -12,6 +12,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -42,6 +43,10 @@ final class S3ClientFactory {
     static final Duration THROTTLING_BASE_DELAY = Duration.ofMillis(500);
     /** No single backoff waits longer than this. */
     static final Duration MAX_DELAY = Duration.ofSeconds(20);
+    /** Transfers are allowed to run at least this slowly before their attempt times out (bytes per second). */
+    static final long MIN_TRANSFER_RATE = 64 * 1024;
+    /** Attempt limit for reads whose size is not known up front; stalls are caught by the socket timeout. */
+    static final Duration UNKNOWN_SIZE_TRANSFER_LIMIT = Duration.ofHours(1);
 
     private S3ClientFactory() {
     }
@@ -88,6 +93,18 @@ final class S3ClientFactory {
             builder.endpointOverride(checkEndpoint(settings.endpoint()));
         }
         return builder.build();
+    }
+
+    /**
+     * Time limit for one attempt that moves {@code bytes} of payload: the request timeout plus the time
+     * the payload takes at {@link #MIN_TRANSFER_RATE}, so slow links do not cut off large parts, while
+     * a connection on which nothing moves still fails after {@code requestTimeout} (socket timeout).
+     * A negative size means unknown.
+     */
+    static AwsRequestOverrideConfiguration transferTimeout(S3Settings settings, long bytes) {
+        Duration limit = bytes < 0 ? UNKNOWN_SIZE_TRANSFER_LIMIT
+                : settings.requestTimeout().plusSeconds(bytes / MIN_TRANSFER_RATE);
+        return AwsRequestOverrideConfiguration.builder().apiCallAttemptTimeout(limit).build();
     }
 
     /** Standard retry strategy: retries transient errors (I/O, 5xx, throttling) {@code maxRetries} times. */

@@ -118,6 +118,7 @@ public final class S3ObjectStore implements ObjectStore {
                 .contentLength((long) data.length)
                 .contentMD5(SseParams.contentMd5(data, 0, data.length))
                 .contentType(contentType(options))
+                .overrideConfiguration(S3ClientFactory.transferTimeout(settings, data.length))
                 .metadata(metadata);
         if (options.storageClass() != StorageClass.STANDARD) {
             b.storageClass(options.storageClass().s3Name());
@@ -192,6 +193,7 @@ public final class S3ObjectStore implements ObjectStore {
         if (!range.isAll()) {
             b.range(range.httpHeader());
         }
+        b.overrideConfiguration(S3ClientFactory.transferTimeout(settings, range.length()));
         sse.on(b);
         try {
             ResponseBytes<GetObjectResponse> bytes = client.getObjectAsBytes(b.build());
@@ -312,7 +314,9 @@ public final class S3ObjectStore implements ObjectStore {
                 .sourceBucket(settings.bucket()).sourceKey(settings.prefix() + sourceKey)
                 .destinationBucket(settings.bucket()).destinationKey(settings.prefix() + targetKey)
                 .metadataDirective(MetadataDirective.REPLACE).metadata(metadata)
-                .contentType(contentType(options));
+                .contentType(contentType(options))
+                // the service copies the data before it answers
+                .overrideConfiguration(S3ClientFactory.transferTimeout(settings, source.size()));
         if (options.storageClass() != StorageClass.STANDARD) {
             b.storageClass(options.storageClass().s3Name());
         }

@@ -54,6 +54,17 @@ class S3ClientFactoryTest {
     }
 
     @Test
+    void transfersGetTimeForTheirPayloadOnTopOfTheRequestTimeout() {
+        S3Settings s = S3Settings.of(null, "us-east-1", "b", new S3Settings.Credentials.Static("a", "b", null))
+                .withRetries(0, java.time.Duration.ofSeconds(30));
+        assertThat(S3ClientFactory.transferTimeout(s, 0).apiCallAttemptTimeout()).contains(java.time.Duration.ofSeconds(30));
+        assertThat(S3ClientFactory.transferTimeout(s, 16L << 20).apiCallAttemptTimeout())
+                .contains(java.time.Duration.ofSeconds(30 + 256));
+        assertThat(S3ClientFactory.transferTimeout(s, -1).apiCallAttemptTimeout())
+                .contains(S3ClientFactory.UNKNOWN_SIZE_TRANSFER_LIMIT);
+    }
+
+    @Test
     void endpointNamesForMessages() {
         S3Settings.Credentials creds = new S3Settings.Credentials.Static("a", "b", null);
         assertThat(S3ClientFactory.endpointName(S3Settings.of(null, "eu-north-1", "b", creds)))

@@ -295,7 +295,6 @@ class S3ErrorTranslationTest {
                 UnavailableException e = thrown(UnavailableException.class, () -> hangsUp.get("k"));
                 assertThat(e.getMessage()).contains(endpoint.toString()).contains("broke");
             }
-            s.close();
         }
     }
 

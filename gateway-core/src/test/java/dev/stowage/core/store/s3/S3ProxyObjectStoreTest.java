@@ -194,6 +194,29 @@ class S3ProxyObjectStoreTest extends ObjectStoreContractTest {
     }
 
     @Test
+    void anInterruptedUploadIsStillAborted() throws Exception {
+        Thread caller = Thread.currentThread();
+        ExecutionInterceptor interruptCallerAtPartTwo = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if (context.request() instanceof UploadPartRequest part && part.partNumber() == 2) {
+                    caller.interrupt();
+                }
+            }
+        };
+        Path f = tmp.resolve("interrupted.bin");
+        Files.write(f, random((int) (4 * PART_SIZE), 15));
+        S3Settings s = settings().withMultipart(MULTIPART_THRESHOLD, PART_SIZE, 1);
+        try (S3ObjectStore st = new S3ObjectStore(s, List.of(interruptCallerAtPartTwo), S3ObjectStore.SINGLE_COPY_LIMIT)) {
+            assertThatThrownBy(() -> st.putLarge("interrupted", f, PutOptions.DEFAULT))
+                    .isInstanceOf(StoreFailureException.class).hasMessageContaining("interrupted");
+            assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+            assertThat(openUploads(s)).isEmpty();
+            assertThat(st.find("interrupted")).isEmpty();
+        }
+    }
+
+    @Test
     void writesCarryContentMd5AndNoCrcChecksums() throws Exception {
         List<SdkHttpRequest> seen = Collections.synchronizedList(new ArrayList<>());
         ExecutionInterceptor record = new ExecutionInterceptor() {
