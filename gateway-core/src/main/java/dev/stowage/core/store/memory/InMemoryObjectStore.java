@@ -92,7 +92,8 @@ public final class InMemoryObjectStore implements ObjectStore {
     private final AtomicLong nextUploadId = new AtomicLong(1);
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile boolean closed;
-    private volatile PartFault partFault;
+    private final java.util.concurrent.atomic.AtomicReference<PartFault> partFault =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     private record PartFault(int partNumber, Supplier<? extends RuntimeException> error) {
     }
@@ -157,9 +158,8 @@ public final class InMemoryObjectStore implements ObjectStore {
             int parts = (int) ((size + partSize - 1) / partSize);
             MessageDigest partDigests = digest();
             for (int n = 1; n <= parts; n++) {
-                PartFault fault = partFault;
-                if (fault != null && fault.partNumber() == n) {
-                    partFault = null;
+                PartFault fault = partFault.get();
+                if (fault != null && fault.partNumber() == n && partFault.compareAndSet(fault, null)) {
                     throw fault.error().get();
                 }
                 int offset = (int) ((n - 1) * partSize);
@@ -283,7 +283,8 @@ public final class InMemoryObjectStore implements ObjectStore {
         } catch (NotFoundException e) {
             throw new NotFoundException("cannot copy: no source object '" + sourceKey + "' in " + describe(), e);
         }
-        return store(targetKey, s.data(), s.etag(), options, metadata);
+        // Like S3's single-request copy: the new object's ETag is the MD5 of its content.
+        return store(targetKey, s.data(), hex(md5(s.data())), options, metadata);
     }
 
     @Override
@@ -371,7 +372,7 @@ public final class InMemoryObjectStore implements ObjectStore {
         if (partNumber < 1) {
             throw new IllegalArgumentException("partNumber must be >= 1");
         }
-        partFault = new PartFault(partNumber, Objects.requireNonNull(error, "error"));
+        partFault.set(new PartFault(partNumber, Objects.requireNonNull(error, "error")));
     }
 
     /** Keys of multipart uploads that are in progress right now (none once every putLarge has returned). */

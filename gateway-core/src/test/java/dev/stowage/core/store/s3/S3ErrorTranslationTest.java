@@ -279,8 +279,9 @@ class S3ErrorTranslationTest {
 
     @Test
     void aServerThatHangsUpIsUnavailable() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-             ExecutorService acceptor = Executors.newSingleThreadExecutor()) {
+        // Closing order matters: the socket closes first, which ends the acceptor's accept().
+        try (ExecutorService acceptor = Executors.newSingleThreadExecutor();
+             ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             acceptor.submit(() -> {
                 while (!s.isClosed()) {
                     try (Socket c = s.accept()) {
