@@ -1,0 +1,313 @@
+package dev.stowage.server;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowage.core.store.ObjectStore;
+import dev.stowage.server.check.BucketCheck;
+import dev.stowage.server.check.BucketCheckException;
+import dev.stowage.server.check.StartupCheckService;
+import dev.stowage.server.config.ConfigException;
+import dev.stowage.server.config.ConfigKeys;
+import dev.stowage.server.config.ConfigLoader;
+import dev.stowage.server.config.DataDirs;
+import dev.stowage.server.config.GatewayConfig;
+import dev.stowage.server.demo.DemoCredentials;
+import dev.stowage.server.demo.EmbeddedS3;
+import dev.stowage.server.health.HealthMonitor;
+import dev.stowage.server.health.HealthServer;
+import dev.stowage.server.lifecycle.Appliance;
+import dev.stowage.server.lifecycle.DataDirLock;
+import dev.stowage.server.lifecycle.Service;
+import dev.stowage.server.logging.LogSetup;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The start-up sequence: find the configuration (file, environment, or none: demo appliance), check
+ * it, lock the data directory, configure logging, then start the services in order: embedded S3
+ * store (demo only), bucket check, S3 monitor, health endpoint, front ends. Prints the banner.
+ *
+ * <p>Errors the operator must fix come out as a {@link StartupException} with one line of text;
+ * anything already started is stopped again first. Not thread-safe: call {@link #start} once.
+ */
+public final class Daemon {
+
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    /** Default TCP port of the demo S3 store on 127.0.0.1. */
+    public static final int DEFAULT_DEMO_S3_PORT = 9555;
+    /** Name of the demo bucket. */
+    public static final String DEMO_BUCKET = "stowage";
+
+    /** Where the configuration comes from. */
+    public enum Mode { FILE, ENVIRONMENT, DEMO }
+
+    /**
+     * What the daemon needs from its surroundings (all injectable for tests).
+     *
+     * @param configFile      --config, or null
+     * @param env             environment variables
+     * @param cwd             working directory (where ./stowage.yaml is looked for)
+     * @param userHome        home directory, for the default data directory
+     * @param stores          opens the object store
+     * @param frontEnds       protocol front ends to run
+     * @param out             where the banner goes
+     * @param clock           time source for uptime and check times
+     * @param configureLogging whether to (re)configure logback from the configuration
+     */
+    public record Launch(Path configFile, Map<String, String> env, Path cwd, String userHome, StoreFactory stores,
+                         FrontEnds frontEnds, PrintStream out, InstantSource clock, boolean configureLogging) {
+        public Launch {
+            Objects.requireNonNull(env);
+            Objects.requireNonNull(cwd);
+            Objects.requireNonNull(stores);
+            Objects.requireNonNull(frontEnds);
+            Objects.requireNonNull(out);
+            Objects.requireNonNull(clock);
+        }
+    }
+
+    /** A started gateway. {@link #close()} stops it (services in reverse order, store, lock); idempotent. */
+    public static final class Running implements AutoCloseable {
+        private final GatewayConfig config;
+        private final List<Appliance> groups;
+        private final HealthServer health;
+        private final HealthMonitor monitor;
+        private final ObjectStore store;
+        private final DataDirLock lock;
+        private final EmbeddedS3 demo;
+        private boolean closed;
+
+        Running(GatewayConfig config, List<Appliance> groups, HealthServer health, HealthMonitor monitor, ObjectStore store,
+                DataDirLock lock, EmbeddedS3 demo) {
+            this.config = config;
+            this.groups = List.copyOf(groups);
+            this.health = health;
+            this.monitor = monitor;
+            this.store = store;
+            this.lock = lock;
+            this.demo = demo;
+        }
+
+        public GatewayConfig config() {
+            return config;
+        }
+
+        public HealthServer health() {
+            return health;
+        }
+
+        public HealthMonitor monitor() {
+            return monitor;
+        }
+
+        public ObjectStore store() {
+            return store;
+        }
+
+        /** The embedded store, or null when not running as the demo appliance. */
+        public EmbeddedS3 demoStore() {
+            return demo;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (int i = groups.size() - 1; i >= 0; i--) {
+                groups.get(i).stop();
+            }
+            try {
+                store.close();
+            } finally {
+                lock.close();
+            }
+        }
+    }
+
+    private Daemon() {
+    }
+
+    /** Which configuration source applies, in order: --config, STOWAGE_CONFIG, ./stowage.yaml, STOWAGE_S3_* variables, demo. */
+    public static Mode mode(Path configFile, Map<String, String> env, Path cwd) {
+        if (configFile != null || notBlank(env.get(ConfigKeys.CONFIG_FILE_ENV)) || Files.isRegularFile(cwd.resolve("stowage.yaml"))) {
+            return Mode.FILE;
+        }
+        if (notBlank(env.get(ConfigKeys.envName("s3.bucket"))) || notBlank(env.get(ConfigKeys.envName("s3.endpoint")))) {
+            return Mode.ENVIRONMENT;
+        }
+        return Mode.DEMO;
+    }
+
+    /** The configuration file that applies in {@link Mode#FILE}. */
+    public static Path configPath(Path configFile, Map<String, String> env, Path cwd) {
+        if (configFile != null) {
+            return configFile;
+        }
+        if (notBlank(env.get(ConfigKeys.CONFIG_FILE_ENV))) {
+            return Path.of(env.get(ConfigKeys.CONFIG_FILE_ENV));
+        }
+        return cwd.resolve("stowage.yaml");
+    }
+
+    /** Loads and checks the configuration of a non-demo start (used by {@code check-config} too). */
+    public static GatewayConfig loadConfig(Path configFile, Map<String, String> env, Path cwd) {
+        return switch (mode(configFile, env, cwd)) {
+            case FILE -> ConfigLoader.fromFile(configPath(configFile, env, cwd), env);
+            case ENVIRONMENT -> ConfigLoader.fromTree(JsonNodeFactory.instance.objectNode(), "environment", env);
+            case DEMO -> throw new ConfigException("s3", "no configuration was found (no --config, no "
+                    + ConfigKeys.CONFIG_FILE_ENV + ", no ./stowage.yaml, no STOWAGE_S3_BUCKET)",
+                    "write a configuration file (see docs/configuration.md), or run without one to start the demo appliance");
+        };
+    }
+
+    /** Starts the gateway; returns once every service runs. */
+    public static Running start(Launch l) throws StartupException {
+        Mode mode = mode(l.configFile(), l.env(), l.cwd());
+        DemoSetup demo = null;
+        DataDirLock lock = null;
+        GatewayConfig config;
+        try {
+            if (mode == Mode.DEMO) {
+                Path dataDir = DataDirs.defaultDir(l.env(), l.userHome());
+                lock = DataDirLock.acquire(dataDir);
+                demo = DemoSetup.prepare(dataDir, l.env());
+                // Started here, before the configuration is built, to learn its port; the appliance's
+                // start() of it is then a no-op and its stop() stops it last.
+                demo.store().start();
+                config = ConfigLoader.fromTree(demo.configTree(), "demo", l.env());
+            } else {
+                config = loadConfig(l.configFile(), l.env(), l.cwd());
+                lock = DataDirLock.acquire(config.dataDir());
+            }
+        } catch (ConfigException e) {
+            cleanUp(demo, lock);
+            throw new StartupException(e.getMessage(), e);
+        } catch (DataDirLock.LockedException e) {
+            throw new StartupException(e.getMessage(), e);
+        } catch (IOException e) {
+            cleanUp(demo, lock);
+            throw new StartupException(e.getMessage().startsWith("cannot listen") ? e.getMessage()
+                    : "cannot prepare the data directory: " + e.getMessage()
+                    + "; check that it is writable (data_dir or STOWAGE_DATA_DIR)", e);
+        } catch (Exception e) {
+            cleanUp(demo, lock);
+            throw new StartupException("the demo S3 store did not start: " + e, e);
+        }
+        if (l.configureLogging()) {
+            LogSetup.configure(config.logLevel().name(), config.logFormat() == GatewayConfig.LogFormat.JSON);
+        }
+        log.atInfo().addKeyValue("version", Version.get()).addKeyValue("config", config.source())
+                .addKeyValue("data_dir", config.dataDir()).log("starting Stowage");
+        config.warnings().forEach(w -> log.warn(w));
+
+        ObjectStore store;
+        try {
+            store = l.stores().open(config.s3());
+        } catch (RuntimeException e) {
+            cleanUp(demo, lock);
+            throw new StartupException("cannot set up the S3 client: " + e.getMessage(), e);
+        }
+        String endpoint = config.s3().endpoint() == null ? "AWS S3 (" + config.s3().region() + ")"
+                : config.s3().endpoint().toString();
+        BucketCheck check = new BucketCheck(store, config.s3().bucket(), endpoint);
+        HealthMonitor monitor = new HealthMonitor(check, config.checkInterval(), l.clock(),
+                new HealthMonitor.S3Status(true, null, l.clock().instant()));
+        HealthServer health = new HealthServer(config.healthListen(), monitor);
+        List<Service> services = new ArrayList<>();
+        if (demo != null) {
+            services.add(demo.store());
+        }
+        services.add(new StartupCheckService(check, config.s3().bucket(), endpoint));
+        services.add(monitor);
+        services.add(health);
+        Appliance appliance = new Appliance(services);
+        try {
+            appliance.start();
+        } catch (Exception e) {
+            store.close();
+            lock.close();
+            throw new StartupException(e instanceof BucketCheckException ? e.getMessage()
+                    : "start-up failed: " + e.getMessage(), e);
+        }
+        // Front ends start last: they are created only once the bucket is known to work.
+        List<Service> frontEnds = l.frontEnds().create(config, store);
+        Appliance fe = new Appliance(frontEnds);
+        try {
+            fe.start();
+        } catch (Exception e) {
+            appliance.stop();
+            store.close();
+            lock.close();
+            throw new StartupException("start-up failed: " + e.getMessage(), e);
+        }
+        Running running = new Running(config, List.of(appliance, fe), health, monitor, store, lock,
+                demo == null ? null : demo.store());
+        Banner.print(l.out(), running, demo == null ? null : demo.credentials(), frontEnds);
+        log.atInfo().addKeyValue("health", health.url()).log("started");
+        return running;
+    }
+
+    private static void cleanUp(DemoSetup demo, DataDirLock lock) {
+        if (demo != null) {
+            demo.store().stop();
+        }
+        if (lock != null) {
+            lock.close();
+        }
+    }
+
+    private static boolean notBlank(String s) {
+        return s != null && !s.isBlank();
+    }
+
+    /** The demo appliance's store, credentials and the configuration that points at them. */
+    record DemoSetup(EmbeddedS3 store, DemoCredentials credentials, int port) {
+
+        static DemoSetup prepare(Path dataDir, Map<String, String> env) throws IOException {
+            String portText = env.getOrDefault("STOWAGE_DEMO_S3_PORT", "");
+            int port = DEFAULT_DEMO_S3_PORT;
+            if (!portText.isBlank()) {
+                try {
+                    port = Integer.parseInt(portText.strip());
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+                if (port < 0 || port > 65535) {
+                    throw new ConfigException("STOWAGE_DEMO_S3_PORT", "'" + portText + "' is not a port number",
+                            "use 1-65535, or 0 for any free port");
+                }
+            }
+            Path root = dataDir.resolve("demo-s3");
+            DemoCredentials creds = DemoCredentials.loadOrCreate(root.resolve("credentials"));
+            EmbeddedS3 store = new EmbeddedS3(root.resolve("data"), port, DEMO_BUCKET, creds);
+            return new DemoSetup(store, creds, port);
+        }
+
+        ObjectNode configTree() {
+            ObjectNode root = JsonNodeFactory.instance.objectNode();
+            ObjectNode s3 = root.putObject("s3");
+            s3.put("endpoint", store.endpoint().toString());
+            s3.put("region", "us-east-1");
+            s3.put("bucket", DEMO_BUCKET);
+            s3.put("path_style", true);
+            ObjectNode c = s3.putObject("credentials");
+            c.put("type", "static");
+            c.put("access_key_id", credentials.accessKeyId());
+            c.put("secret_access_key", credentials.secretAccessKey());
+            root.put("data_dir", credentials.file().getParent().getParent().toString());
+            return root;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.stowage.server.config;
+
+import dev.stowage.core.store.s3.S3Settings;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The checked configuration the daemon runs with. Immutable. Carries secrets only inside
+ * {@link S3Settings}, whose {@code toString()} masks them.
+ *
+ * @param source        where it came from, for logs: a file path, "environment" or "demo"
+ * @param s3            connection settings for the primary bucket
+ * @param dataDir       local state directory (lock file, demo store, later the cache)
+ * @param healthListen  address of the health endpoint (port 0: any free port)
+ * @param checkInterval how often the S3 connection is re-checked while running
+ * @param logLevel      root log level
+ * @param logFormat     text or json log lines
+ * @param warnings      non-fatal remarks to log once at start (e.g. an unknown STOWAGE_ variable)
+ */
+public record GatewayConfig(String source, S3Settings s3, Path dataDir, InetSocketAddress healthListen,
+                            Duration checkInterval, LogLevel logLevel, LogFormat logFormat, List<String> warnings) {
+
+    public GatewayConfig {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(s3, "s3");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(healthListen, "healthListen");
+        Objects.requireNonNull(checkInterval, "checkInterval");
+        Objects.requireNonNull(logLevel, "logLevel");
+        Objects.requireNonNull(logFormat, "logFormat");
+        warnings = List.copyOf(warnings);
+    }
+
+    /** Log levels, as written in the file. */
+    public enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
+
+    /** Log line formats. */
+    public enum LogFormat { TEXT, JSON }
+}

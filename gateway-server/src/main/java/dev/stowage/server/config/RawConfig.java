@@ -1,0 +1,51 @@
+package dev.stowage.server.config;
+
+import dev.stowage.server.logging.Redactor;
+
+/**
+ * The configuration file as written (after environment overrides), bound by Jackson with
+ * snake_case key names. Every field is nullable: null means "not given, use the default".
+ * {@link ConfigValidator} turns this into a checked {@link GatewayConfig}.
+ *
+ * <p>Immutable records; {@code toString()} of the credentials masks the secret.
+ */
+public record RawConfig(S3 s3, String dataDir, Health health, Logging logging) {
+
+    /** The {@code s3} section. */
+    public record S3(String endpoint, String region, String bucket, String prefix, Boolean pathStyle,
+                     Credentials credentials, Encryption encryption, Timeouts timeouts, Integer retries,
+                     Integer maxConnections, Multipart multipart, String checksums) {
+    }
+
+    /** {@code s3.credentials}. */
+    public record Credentials(String type, String accessKeyId, String secretAccessKey, String sessionToken,
+                              String profile) {
+        @Override
+        public String toString() {
+            return "Credentials[type=" + type + ", accessKeyId=" + accessKeyId
+                    + ", secretAccessKey=" + (secretAccessKey == null ? "null" : Redactor.MASK)
+                    + ", sessionToken=" + (sessionToken == null ? "null" : Redactor.MASK)
+                    + ", profile=" + profile + "]";
+        }
+    }
+
+    /** {@code s3.encryption}. */
+    public record Encryption(String mode, String kmsKeyId, String customerKeyFile) {
+    }
+
+    /** {@code s3.timeouts}. */
+    public record Timeouts(String connect, String request) {
+    }
+
+    /** {@code s3.multipart}. */
+    public record Multipart(String threshold, String partSize, Integer parallelism) {
+    }
+
+    /** The {@code health} section. */
+    public record Health(String listen, String checkInterval) {
+    }
+
+    /** The {@code logging} section. */
+    public record Logging(String level, String format) {
+    }
+}
