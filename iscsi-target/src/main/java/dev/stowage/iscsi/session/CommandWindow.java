@@ -6,7 +6,10 @@ import java.util.TreeMap;
 
 /**
  * The session's command numbering window (RFC 7143 section 4.2.2.1): ExpCmdSN is the next
- * CmdSN due, MaxCmdSN = ExpCmdSN + depth - 1 the last one the initiator may send.
+ * CmdSN due, MaxCmdSN = ExpCmdSN + depth - 1 - (tasks in flight) the last one the initiator may
+ * send. Counting tasks in flight makes the window a credit: an initiator never has more than
+ * {@code depth} tasks outstanding, and MaxCmdSN never goes backwards (a new command moves
+ * ExpCmdSN and the in-flight count together; a finished task opens one slot).
  *
  * <ul>
  *   <li>An immediate command is delivered at once and does not advance ExpCmdSN.</li>
@@ -24,6 +27,7 @@ public final class CommandWindow<T> {
     private final int depth;
     private final TreeMap<Integer, T> held = new TreeMap<>(SerialNumbers::compare);
     private int expCmdSn;
+    private int inFlight;
 
     public CommandWindow(int firstCmdSn, int depth) {
         if (depth < 1) {
@@ -38,7 +42,12 @@ public final class CommandWindow<T> {
     }
 
     public synchronized int maxCmdSn() {
-        return expCmdSn + depth - 1;
+        return expCmdSn - 1 + Math.max(0, depth - inFlight);
+    }
+
+    /** A task started (+1) or ended (-1). */
+    public synchronized void inFlight(int delta) {
+        inFlight += delta;
     }
 
     /** Number of commands held for a gap. */
@@ -55,7 +64,7 @@ public final class CommandWindow<T> {
         if (immediate) {
             return List.of(item);
         }
-        if (SerialNumbers.lessThan(cmdSn, expCmdSn) || SerialNumbers.lessThan(expCmdSn + depth - 1, cmdSn)) {
+        if (SerialNumbers.lessThan(cmdSn, expCmdSn) || SerialNumbers.lessThan(maxCmdSn(), cmdSn)) {
             return List.of();
         }
         if (cmdSn != expCmdSn) {

@@ -48,7 +48,7 @@ public final class Session {
     private final SessionTable table;
     private final ItNexus nexus;
     private final CommandWindow<Pdu> window;
-    private final TaskSet tasks = new TaskSet();
+    private final TaskSet tasks;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger transferTags = new AtomicInteger(1);
     private final ScsiCommands commands;
@@ -66,6 +66,7 @@ public final class Session {
         this.nexus = new ItNexus(login.initiatorPort(),
                 targetName + ",t,0x" + String.format("%04x", portal.portalGroupTag()), 1);
         this.window = new CommandWindow<>(login.cmdSn(), windowDepth);
+        this.tasks = new TaskSet(window::inFlight);
         this.commands = new ScsiCommands(this);
         this.taskManagement = new TaskManagement(this);
         this.text = new TextExchange(this);

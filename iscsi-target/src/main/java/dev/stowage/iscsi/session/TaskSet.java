@@ -22,11 +22,25 @@ final class TaskSet {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final TreeMap<Long, TaskAttribute> active = new TreeMap<>();
+    private final java.util.function.IntConsumer inFlight;
     private long sequence;
+
+    /** @param inFlight told +1 when a task is added and -1 when it is removed */
+    TaskSet(java.util.function.IntConsumer inFlight) {
+        this.inFlight = inFlight;
+    }
+
+    TaskSet() {
+        this(delta -> { });
+    }
 
     /** Registers a new task; false when its tag is already in use. */
     boolean add(Task task) {
-        return byTag.putIfAbsent(task.itt, task) == null;
+        if (byTag.putIfAbsent(task.itt, task) != null) {
+            return false;
+        }
+        inFlight.accept(1);
+        return true;
     }
 
     Task get(int itt) {
@@ -40,7 +54,9 @@ final class TaskSet {
 
     /** Forgets a task (finished or aborted). */
     void remove(Task task) {
-        byTag.remove(task.itt, task);
+        if (byTag.remove(task.itt, task)) {
+            inFlight.accept(-1);
+        }
     }
 
     /** Puts the task in line; call before handing it to a worker. */

@@ -54,4 +54,18 @@ class CommandWindowTest {
         assertThat(w.offer(-2, false, "a")).isEqualTo(List.of("a", "b", "c"));
         assertThat(w.expCmdSn()).isEqualTo(1);
     }
+
+    @Test
+    void tasksInFlightUseUpTheWindow() {
+        CommandWindow<String> w = new CommandWindow<>(1, 2);
+        assertThat(w.offer(1, false, "a")).containsExactly("a");
+        w.inFlight(1);
+        assertThat(w.offer(2, false, "b")).containsExactly("b");
+        w.inFlight(1);
+        assertThat(w.maxCmdSn()).as("no credit left").isEqualTo(2);
+        assertThat(w.offer(3, false, "c")).as("beyond MaxCmdSN").isEmpty();
+        w.inFlight(-1);
+        assertThat(w.maxCmdSn()).isEqualTo(3);
+        assertThat(w.offer(3, false, "c")).containsExactly("c");
+    }
 }
