@@ -342,6 +342,9 @@ public final class CachePool implements AutoCloseable {
                             continue;
                         }
                         long seq = install(v, key, e, spare, offset, src);
+                        if (seq < 0) {
+                            continue; // another writer installed the chunk first
+                        }
                         spare = -1;
                         return seq;
                     }
@@ -369,40 +372,54 @@ public final class CachePool implements AutoCloseable {
         }
     }
 
-    /** A new entry in slot {@code slot} for a chunk not cached (or zeroed: {@code zeroEntry}). Caller holds the read lock. */
+    /**
+     * A new entry in slot {@code slot} for a chunk not cached (or zeroed: {@code zeroEntry}).
+     * Returns the journal sequence, or -1 when another thread changed the chunk's entry first
+     * (nothing was done; the caller retries and still owns the slot). Caller holds the read lock.
+     */
     private long install(PoolVolume v, ChunkKey key, Entry zeroEntry, int slot, int offset, ByteBuffer src)
             throws DeviceException {
         int length = src.remaining();
         Entry n = new Entry(key, slot, sectorsPerSlot);
         n.lock.lock();
         try {
-            boolean zeroBase = zeroEntry != null || v.knownEmpty();
-            int first;
-            int count;
-            if (zeroBase) {
-                byte[] whole = new byte[slotSize];
-                src.duplicate().get(whole, offset, length);
-                writeSlot(slot, 0, ByteBuffer.wrap(whole));
-                first = 0;
-                count = sectorsPerSlot;
-            } else {
-                writeSlot(slot, offset, src.duplicate());
-                first = offset / Journal.SECTOR_SIZE;
-                count = length / Journal.SECTOR_SIZE;
-            }
-            n.setValid(first, count);
-            n.state = SlotState.CLEAN; // markDirty moves it on
+            n.state = SlotState.CLEAN; // markDirty moves it on; nobody can evict it while we hold its lock
             if (zeroEntry != null) {
                 zeroEntry.lock.lock();
                 try {
+                    if (zeroEntry.removed || !index.replace(key, zeroEntry, n)) {
+                        return -1;
+                    }
                     zeroEntry.removed = true;
                     dirty.remove(zeroEntry);
                 } finally {
                     zeroEntry.lock.unlock();
                 }
+            } else if (index.putIfAbsent(key, n) != null) {
+                return -1;
             }
             setSlotOwner(slot, n);
-            index.put(key, n);
+            boolean zeroBase = zeroEntry != null || v.knownEmpty();
+            int first;
+            int count;
+            try {
+                if (zeroBase) {
+                    byte[] whole = new byte[slotSize];
+                    src.duplicate().get(whole, offset, length);
+                    writeSlot(slot, 0, ByteBuffer.wrap(whole));
+                    first = 0;
+                    count = sectorsPerSlot;
+                } else {
+                    writeSlot(slot, offset, src.duplicate());
+                    first = offset / Journal.SECTOR_SIZE;
+                    count = length / Journal.SECTOR_SIZE;
+                }
+            } catch (DeviceException ex) {
+                n.removed = true;
+                index.remove(key, n);
+                throw ex; // the caller frees the slot
+            }
+            n.setValid(first, count);
             long seq = markDirty(n, first, count);
             src.position(src.position() + length);
             return seq;
@@ -771,6 +788,34 @@ public final class CachePool implements AutoCloseable {
         poolLock.lock();
         try {
             slotFreed.signalAll();
+        } finally {
+            poolLock.unlock();
+        }
+    }
+
+    /** One line for diagnostics: slot states, dirty set, waiting writers. */
+    String debugState() {
+        poolLock.lock();
+        try {
+            java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+            for (Entry e : slots) {
+                String k = e == null ? "FREE" : e.state + (e.removed ? "-removed" : "") + (e.referenced ? "-ref" : "")
+                        + (e.lock.isLocked() ? "-locked" : "");
+                counts.merge(k, 1, Integer::sum);
+            }
+            StringBuilder b = new StringBuilder("slots " + counts + ", free list " + free.size() + ", dirty set "
+                    + dirty.size() + ", waiting " + waitingWriters);
+            for (Entry e : dirty) {
+                b.append(" [").append(e.key).append(' ').append(e.state).append(" nb=").append(e.notBeforeMillis
+                        - settings.clock().millis()).append(']');
+            }
+            for (PoolVolume v : volumes()) {
+                synchronized (v.pending) {
+                    b.append(" pending=").append(v.pending.size()).append(" uploading=").append(v.uploading.get())
+                            .append(" commitNB=").append(v.commitNotBeforeMillis - settings.clock().millis());
+                }
+            }
+            return b.toString();
         } finally {
             poolLock.unlock();
         }

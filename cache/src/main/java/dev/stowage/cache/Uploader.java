@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * slot, and puts it through the chunk store (identical chunks are not stored twice); an all-zero
  * chunk is not uploaded but committed as "zero".
  *
- * <p>When a volume has no uploads in flight (or many results waiting), the coordinator commits
+ * <p>When a volume has no uploads in flight (or many results waiting, or writers wait for space),
+ * the coordinator commits
  * its finished uploads into a new manifest root, journals COMMIT and CLEAN records durably, then
  * marks the slots CLEAN (evictable) and publishes the head object ({@code volumes/<id>/head}).
  * The coordinator also compacts the journal when it grows past {@link CacheSettings#journalLimit()}.
@@ -224,10 +225,10 @@ final class Uploader {
             synchronized (v.pending) {
                 waiting = v.pending.size();
             }
-            if (waiting > 0 && (v.uploading.get() == 0 || waiting >= COMMIT_BATCH)) {
-                if (v.commitNotBeforeMillis <= now) {
-                    commit(v);
-                } else {
+            if (waiting > 0 && (v.uploading.get() == 0 || waiting >= COMMIT_BATCH || pool.waitingWriters() > 0)) {
+                if (v.commitNotBeforeMillis <= now && !commit(v)) {
+                    nextWake = Math.min(nextWake, v.commitNotBeforeMillis);
+                } else if (v.commitNotBeforeMillis > now) {
                     nextWake = Math.min(nextWake, v.commitNotBeforeMillis);
                 }
             }
@@ -383,7 +384,7 @@ final class Uploader {
     }
 
     /** Commits the finished uploads of {@code v} into a new recovery point. Coordinator thread only. */
-    private void commit(PoolVolume v) {
+    private boolean commit(PoolVolume v) {
         Map<Long, Pending> batch;
         synchronized (v.pending) {
             batch = new HashMap<>(v.pending);
@@ -434,6 +435,7 @@ final class Uploader {
             pool.metrics.committed();
             pool.signalSpace();
             pool.publishHead(v);
+            return true;
         } catch (Exception ex) {
             synchronized (v.pending) {
                 for (Map.Entry<Long, Pending> p : batch.entrySet()) {
@@ -449,6 +451,7 @@ final class Uploader {
                 log.warn("commit of volume {} failed (attempt {}), retrying: {}", v.id, v.commitFailures,
                         ex.toString());
             }
+            return false;
         }
     }
 }
