@@ -149,7 +149,12 @@ public final class CachePool implements AutoCloseable {
         FileChannel data = null;
         Journal journal = null;
         try {
-            data = FileChannel.open(dir.resolve("cache.data"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+            Path dataFile = dir.resolve("cache.data");
+            if (Files.exists(dir.resolve("journal")) && !Files.exists(dataFile)) {
+                throw new IOException("cache directory " + dir + " has a journal but no data file (cache.data): "
+                        + "the cache is damaged; data not yet uploaded is lost");
+            }
+            data = FileChannel.open(dataFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             long want = (long) settings.slotSize() * settings.slotCount();
             if (data.size() < want) {
@@ -210,6 +215,7 @@ public final class CachePool implements AutoCloseable {
             e.gen = d.gen();
             e.state = SlotState.DIRTY;
             e.dirtySinceMillis = now;
+            e.firstDirtyMillis = now;
             index.put(d.key(), e);
             dirty.add(e);
         }
@@ -303,6 +309,10 @@ public final class CachePool implements AutoCloseable {
 
     PoolVolume volume(String volumeId) {
         return volumesById.get(volumeId);
+    }
+
+    PoolVolume volume(int number) {
+        return volumesByNumber.get(number);
     }
 
     /** Writes the volume's head object; on failure leaves it marked for the uploader to retry. */
@@ -434,6 +444,7 @@ public final class CachePool implements AutoCloseable {
         if (e.state == SlotState.CLEAN || e.state == SlotState.UPLOADED) {
             e.state = SlotState.DIRTY;
             e.dirtySinceMillis = settings.clock().millis();
+            e.firstDirtyMillis = e.dirtySinceMillis;
             e.attempts = 0;
             e.notBeforeMillis = 0;
         } else if (e.state == SlotState.DIRTY) {
@@ -484,6 +495,7 @@ public final class CachePool implements AutoCloseable {
                     z.gen = nextGen();
                     z.state = SlotState.DIRTY;
                     z.dirtySinceMillis = settings.clock().millis();
+                    z.firstDirtyMillis = z.dirtySinceMillis;
                     dirty.add(z);
                     try {
                         return journal.append(new JournalRecord.Zero(v.number, chunk, z.gen));

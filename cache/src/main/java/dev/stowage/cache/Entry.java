@@ -18,7 +18,10 @@ final class Entry {
     long gen;
     /** Valid sectors; null for a zero (slot-less) entry. */
     long[] valid;
+    /** Time of the last write (settle delay counts from here). */
     long dirtySinceMillis;
+    /** Time the entry last became dirty (bounds how long a busy chunk waits). */
+    long firstDirtyMillis;
     long notBeforeMillis;
     int attempts;
     boolean removed;

@@ -92,6 +92,28 @@ final class Uploader {
         }
     }
 
+    /**
+     * Runs {@code n} rounds, each followed by waiting for the uploads it started to finish (for tests
+     * with a manual clock: a round started by this call sees the clock as the test set it).
+     */
+    void awaitRounds(int n) throws InterruptedException {
+        for (int i = 0; i < n; i++) {
+            synchronized (signal) {
+                long target = rounds + 2; // a round already running may have read the clock before the call
+                while (rounds < target) {
+                    wakeRequested = true;
+                    signal.notifyAll();
+                    signal.wait(100);
+                }
+            }
+            while (inFlight.get() > 0) {
+                synchronized (signal) {
+                    signal.wait(10);
+                }
+            }
+        }
+    }
+
     /** See {@link CachePool#drain}. */
     boolean drain(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -201,12 +223,15 @@ final class Uploader {
                     }
                     continue;
                 }
-                long due = Math.max(e.notBeforeMillis, urgent ? 0 : e.dirtySinceMillis + settle);
+                // Settled: no write for the settle delay, or dirty for four settle delays (a chunk written
+                // all the time is still uploaded regularly).
+                long settled = Math.min(e.dirtySinceMillis + settle, e.firstDirtyMillis + 4 * settle);
+                long due = Math.max(e.notBeforeMillis, urgent ? 0 : settled);
                 if (due > now) {
                     nextWake = Math.min(nextWake, due);
                     continue;
                 }
-                v = volumeOf(e);
+                v = pool.volume(e.key.volume());
                 if (v == null) {
                     continue;
                 }
@@ -244,15 +269,6 @@ final class Uploader {
             }
         }
         return nextWake;
-    }
-
-    private PoolVolume volumeOf(Entry e) {
-        for (PoolVolume v : pool.volumes()) {
-            if (v.number == e.key.volume()) {
-                return v;
-            }
-        }
-        return null;
     }
 
     /** Worker: uploads one entry (state UPLOADING). */
@@ -349,6 +365,7 @@ final class Uploader {
             } else {
                 e.state = SlotState.DIRTY; // written during the upload: upload again
                 e.dirtySinceMillis = pool.settings.clock().millis();
+                e.firstDirtyMillis = e.dirtySinceMillis;
                 pool.dirty.add(e);
             }
         } finally {
