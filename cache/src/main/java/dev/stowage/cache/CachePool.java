@@ -459,7 +459,12 @@ public final class CachePool implements AutoCloseable {
         }
     }
 
-    /** Makes the whole chunk zero (unmap); returns the journal sequence. */
+    /**
+     * Makes the whole chunk zero (unmap); returns the journal sequence. The ZERO record is appended
+     * before the chunk's slot is released, so a crash can never let the slot's next owner be
+     * journaled while the chunk's flushed data would still be named by the journal only through
+     * that slot (replay would then lose it).
+     */
     long zero(PoolVolume v, long chunk) throws DeviceException {
         ChunkKey key = new ChunkKey(v.number, chunk);
         stateLock.readLock().lock();
@@ -472,22 +477,18 @@ public final class CachePool implements AutoCloseable {
                 Entry z = new Entry(key, -1, sectorsPerSlot);
                 z.lock.lock();
                 try {
+                    int release = -1;
                     if (e != null) {
                         e.lock.lock();
                         try {
-                            if (e.removed) {
+                            if (e.removed || !index.replace(key, e, z)) {
                                 continue;
                             }
                             e.removed = true;
                             dirty.remove(e);
-                            if (e.slot >= 0) {
-                                freeSlot(e.slot);
-                            }
+                            release = e.slot;
                         } finally {
                             e.lock.unlock();
-                        }
-                        if (!index.replace(key, e, z)) {
-                            throw new IllegalStateException("index changed under an entry lock");
                         }
                     } else if (index.putIfAbsent(key, z) != null) {
                         continue;
@@ -497,12 +498,18 @@ public final class CachePool implements AutoCloseable {
                     z.dirtySinceMillis = settings.clock().millis();
                     z.firstDirtyMillis = z.dirtySinceMillis;
                     dirty.add(z);
+                    long seq;
                     try {
-                        return journal.append(new JournalRecord.Zero(v.number, chunk, z.gen));
+                        seq = journal.append(new JournalRecord.Zero(v.number, chunk, z.gen));
                     } catch (IOException ex) {
                         throw new DeviceException(DeviceError.MEDIUM_ERROR_WRITE, "cache journal write failed: "
                                 + ex.getMessage(), ex);
+                    } finally {
+                        if (release >= 0) {
+                            freeSlot(release);
+                        }
                     }
+                    return seq;
                 } finally {
                     z.lock.unlock();
                 }

@@ -278,6 +278,10 @@ final class Journal implements AutoCloseable {
             if (durable >= seq) {
                 return; // a force that started after our append covered us
             }
+            if (failed) {
+                // After a failed force the kernel may have dropped dirty pages: never report durability again.
+                throw new IOException("cache journal " + file + " failed earlier; restart to recover");
+            }
             long target;
             FileChannel ch;
             synchronized (this) {

@@ -33,7 +33,11 @@ public final class CrashChild {
         System.out.flush();
         for (long i = 0; i < 1_000_000; i++) {
             CrashWorkload.Op op = work.op(i);
-            v.write(op.lba(), ByteBuffer.wrap(op.data()), op.fua());
+            if (op.unmap()) {
+                v.unmap(op.lba(), op.data().length / CrashWorkload.BS);
+            } else {
+                v.write(op.lba(), ByteBuffer.wrap(op.data()), op.fua());
+            }
             if (op.flushAfter()) {
                 v.flush();
             }
