@@ -66,18 +66,18 @@ public final class CacheMetrics {
 
     /** Share of slots holding data not yet in a recovery point, 0..100. */
     public double cachePercentDirty() {
-        return 100.0 * pool.slotCounts()[2] / pool.settings.slotCount();
+        return 100.0 * pool.slots.slotCounts()[2] / pool.settings.slotCount();
     }
 
     /** Share of slots in use (clean or dirty), 0..100. */
     public double cachePercentUsed() {
-        int[] c = pool.slotCounts();
+        int[] c = pool.slots.slotCounts();
         return 100.0 * (c[1] + c[2]) / pool.settings.slotCount();
     }
 
     /** Bytes of dirty data waiting to reach a recovery point (slots × slot size). */
     public long queuedWriteBytes() {
-        return (long) pool.slotCounts()[2] * pool.slotSize;
+        return (long) pool.slots.slotCounts()[2] * pool.slotSize;
     }
 
     /** Plaintext bytes handed to the chunk store for upload (duplicates included). */
@@ -112,7 +112,7 @@ public final class CacheMetrics {
 
     /** Writers currently waiting for cache space (back-pressure). */
     public int blockedWriters() {
-        return pool.waitingWriters();
+        return pool.slots.waitingWriters();
     }
 
     /**

@@ -19,19 +19,14 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,17 +80,12 @@ public final class CachePool implements AutoCloseable {
     final ConcurrentHashMap<ChunkKey, Entry> index = new ConcurrentHashMap<>();
     final Set<Entry> dirty = ConcurrentHashMap.newKeySet();
     final ReentrantReadWriteLock stateLock = new ReentrantReadWriteLock();
-    private final ReentrantLock poolLock = new ReentrantLock();
-    private final Condition slotFreed = poolLock.newCondition();
-    private final Entry[] slots; // guarded by poolLock
-    private final Deque<Integer> free = new ArrayDeque<>(); // guarded by poolLock
-    private int clockHand; // guarded by poolLock
-    private int waitingWriters; // guarded by poolLock
     private final AtomicLong generation = new AtomicLong();
 
     private final ConcurrentHashMap<String, PoolVolume> volumesById = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, PoolVolume> volumesByNumber = new ConcurrentHashMap<>();
     final CacheMetrics metrics;
+    final SlotTable slots;
     final Uploader uploader;
     private volatile boolean closed;
 
@@ -112,8 +102,8 @@ public final class CachePool implements AutoCloseable {
         this.lockChannel = lockChannel;
         this.fileLock = fileLock;
         this.journal = journal;
-        this.slots = new Entry[settings.slotCount()];
         this.metrics = new CacheMetrics(this);
+        this.slots = new SlotTable(this, data);
         this.uploader = new Uploader(this);
     }
 
@@ -207,7 +197,7 @@ public final class CachePool implements AutoCloseable {
             Entry e = new Entry(d.key(), d.slot(), sectorsPerSlot);
             if (d.slot() >= 0) {
                 System.arraycopy(d.bitmap().valid, 0, e.valid, 0, e.valid.length);
-                slots[d.slot()] = e;
+                slots.setOwner(d.slot(), e);
                 dirtySlots++;
             } else {
                 zeros++;
@@ -219,14 +209,10 @@ public final class CachePool implements AutoCloseable {
             index.put(d.key(), e);
             dirty.add(e);
         }
-        for (int s = slots.length - 1; s >= 0; s--) {
-            if (slots[s] == null) {
-                free.push(s);
-            }
-        }
+        slots.buildFreeList();
         generation.set(replay.maxGen + 1);
         log.info("cache {} opened: {} volumes, {} dirty slots and {} zeroed chunks to upload, {} free slots of {}",
-                dir, volumesById.size(), dirtySlots, zeros, free.size(), slots.length);
+                dir, volumesById.size(), dirtySlots, zeros, slots.slotCounts()[0], settings.slotCount());
     }
 
     // ---- volumes ------------------------------------------------------------------------------
@@ -341,7 +327,7 @@ public final class CachePool implements AutoCloseable {
             while (true) {
                 Entry e = index.get(key);
                 if ((e == null || e.slot < 0) && spare < 0) {
-                    spare = allocate(true);
+                    spare = slots.allocate(true);
                     continue;
                 }
                 stateLock.readLock().lock();
@@ -363,7 +349,7 @@ public final class CachePool implements AutoCloseable {
                         if (e.removed) {
                             continue;
                         }
-                        writeSlot(e.slot, offset, src.duplicate());
+                        slots.write(e.slot, offset, src.duplicate());
                         e.setValid(offset / Journal.SECTOR_SIZE, length / Journal.SECTOR_SIZE);
                         long seq = markDirty(e, offset / Journal.SECTOR_SIZE, length / Journal.SECTOR_SIZE);
                         src.position(src.position() + length);
@@ -377,7 +363,7 @@ public final class CachePool implements AutoCloseable {
             }
         } finally {
             if (spare >= 0) {
-                freeSlot(spare);
+                slots.free(spare);
             }
         }
     }
@@ -408,7 +394,7 @@ public final class CachePool implements AutoCloseable {
             } else if (index.putIfAbsent(key, n) != null) {
                 return -1;
             }
-            setSlotOwner(slot, n);
+            slots.setOwner(slot, n);
             boolean zeroBase = zeroEntry != null || v.knownEmpty();
             int first;
             int count;
@@ -416,11 +402,11 @@ public final class CachePool implements AutoCloseable {
                 if (zeroBase) {
                     byte[] whole = new byte[slotSize];
                     src.duplicate().get(whole, offset, length);
-                    writeSlot(slot, 0, ByteBuffer.wrap(whole));
+                    slots.write(slot, 0, ByteBuffer.wrap(whole));
                     first = 0;
                     count = sectorsPerSlot;
                 } else {
-                    writeSlot(slot, offset, src.duplicate());
+                    slots.write(slot, offset, src.duplicate());
                     first = offset / Journal.SECTOR_SIZE;
                     count = length / Journal.SECTOR_SIZE;
                 }
@@ -506,7 +492,7 @@ public final class CachePool implements AutoCloseable {
                                 + ex.getMessage(), ex);
                     } finally {
                         if (release >= 0) {
-                            freeSlot(release);
+                            slots.free(release);
                         }
                     }
                     return seq;
@@ -537,7 +523,7 @@ public final class CachePool implements AutoCloseable {
                             return;
                         }
                         if (e.allValid(first, count)) {
-                            readSlot(e.slot, offset, dst);
+                            slots.read(e.slot, offset, dst);
                             e.referenced = true;
                             metrics.hit(length);
                             return;
@@ -567,7 +553,7 @@ public final class CachePool implements AutoCloseable {
                             return;
                         }
                         mergeBase(e, base);
-                        readSlot(e.slot, offset, dst);
+                        slots.read(e.slot, offset, dst);
                         e.referenced = true;
                         return;
                     } finally {
@@ -579,23 +565,23 @@ public final class CachePool implements AutoCloseable {
                     return;
                 }
                 dst.put(base, offset, length);
-                int slot = allocate(false);
+                int slot = slots.allocate(false);
                 if (slot >= 0) {
                     Entry n = new Entry(key, slot, sectorsPerSlot);
                     n.lock.lock();
                     try {
-                        writeSlot(slot, 0, ByteBuffer.wrap(base));
+                        slots.write(slot, 0, ByteBuffer.wrap(base));
                         n.setAllValid(sectorsPerSlot);
                         n.state = SlotState.CLEAN;
                         n.gen = nextGen();
-                        setSlotOwner(slot, n);
+                        slots.setOwner(slot, n);
                         if (index.putIfAbsent(key, n) != null) {
                             n.removed = true;
-                            freeSlot(slot);
+                            slots.free(slot);
                         }
                     } catch (DeviceException ex) {
                         n.removed = true;
-                        freeSlot(slot);
+                        slots.free(slot);
                         log.warn("could not keep chunk {} of volume {} in the cache: {}", chunk, v.id, ex.getMessage());
                     } finally {
                         n.lock.unlock();
@@ -628,12 +614,12 @@ public final class CachePool implements AutoCloseable {
             int from = s * Journal.SECTOR_SIZE;
             int len = (end - s) * Journal.SECTOR_SIZE;
             if (base != null) {
-                writeSlot(e.slot, from, ByteBuffer.wrap(base, from, len));
+                slots.write(e.slot, from, ByteBuffer.wrap(base, from, len));
             } else {
                 if (zeros == null) {
                     zeros = new byte[slotSize];
                 }
-                writeSlot(e.slot, from, ByteBuffer.wrap(zeros, 0, len));
+                slots.write(e.slot, from, ByteBuffer.wrap(zeros, 0, len));
             }
             s = end;
         }
@@ -701,201 +687,6 @@ public final class CachePool implements AutoCloseable {
             journal.sync(seq);
         } catch (IOException ex) {
             throw new DeviceException(DeviceError.MEDIUM_ERROR_WRITE, "cache flush failed: " + ex.getMessage(), ex);
-        }
-    }
-
-    // ---- slots --------------------------------------------------------------------------------
-
-    /**
-     * A free slot: from the free list, or by evicting a CLEAN slot. With {@code wait}, blocks while
-     * every slot is dirty (back-pressure) up to {@link CacheSettings#maxWriteWait()}; without, -1.
-     */
-    int allocate(boolean wait) throws DeviceException {
-        long deadline = System.nanoTime() + settings.maxWriteWait().toNanos();
-        poolLock.lock();
-        try {
-            while (true) {
-                if (closed) {
-                    throw new DeviceException(DeviceError.NOT_READY, "cache is closed");
-                }
-                Integer s = free.poll();
-                if (s != null) {
-                    return s;
-                }
-                int evicted = evictOne();
-                if (evicted >= 0) {
-                    return evicted;
-                }
-                if (!wait) {
-                    return -1;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new DeviceException(DeviceError.NOT_READY, "cache full of data not yet uploaded for "
-                            + settings.maxWriteWait() + "; is the bucket reachable?");
-                }
-                waitingWriters++;
-                uploader.wake();
-                try {
-                    slotFreed.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
-                } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw new DeviceException(DeviceError.NOT_READY, "interrupted while waiting for cache space");
-                } finally {
-                    waitingWriters--;
-                }
-            }
-        } finally {
-            poolLock.unlock();
-        }
-    }
-
-    /** CLOCK over CLEAN slots. Caller holds poolLock. */
-    private int evictOne() {
-        for (int i = 0; i < 2 * slots.length; i++) {
-            int s = clockHand;
-            clockHand = (clockHand + 1) % slots.length;
-            Entry e = slots[s];
-            if (e == null || e.state != SlotState.CLEAN) {
-                continue;
-            }
-            if (e.referenced) {
-                e.referenced = false;
-                continue;
-            }
-            if (!e.lock.tryLock()) {
-                continue;
-            }
-            try {
-                if (e.removed || e.state != SlotState.CLEAN || e.slot != s) {
-                    continue;
-                }
-                e.removed = true;
-                index.remove(e.key, e);
-                slots[s] = null;
-                metrics.evicted();
-                return s;
-            } finally {
-                e.lock.unlock();
-            }
-        }
-        return -1;
-    }
-
-    void freeSlot(int slot) {
-        poolLock.lock();
-        try {
-            slots[slot] = null;
-            free.push(slot);
-            slotFreed.signalAll();
-        } finally {
-            poolLock.unlock();
-        }
-    }
-
-    private void setSlotOwner(int slot, Entry e) {
-        poolLock.lock();
-        try {
-            slots[slot] = e;
-        } finally {
-            poolLock.unlock();
-        }
-    }
-
-    /** Wakes writers waiting for space (slots became CLEAN and evictable). */
-    void signalSpace() {
-        poolLock.lock();
-        try {
-            slotFreed.signalAll();
-        } finally {
-            poolLock.unlock();
-        }
-    }
-
-    /** One line for diagnostics: slot states, dirty set, waiting writers. */
-    String debugState() {
-        poolLock.lock();
-        try {
-            java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
-            for (Entry e : slots) {
-                String k = e == null ? "FREE" : e.state + (e.removed ? "-removed" : "") + (e.referenced ? "-ref" : "")
-                        + (e.lock.isLocked() ? "-locked" : "");
-                counts.merge(k, 1, Integer::sum);
-            }
-            StringBuilder b = new StringBuilder("slots " + counts + ", free list " + free.size() + ", dirty set "
-                    + dirty.size() + ", waiting " + waitingWriters);
-            for (Entry e : dirty) {
-                b.append(" [").append(e.key).append(' ').append(e.state).append(" nb=").append(e.notBeforeMillis
-                        - settings.clock().millis()).append(']');
-            }
-            for (PoolVolume v : volumes()) {
-                synchronized (v.pending) {
-                    b.append(" pending=").append(v.pending.size()).append(" uploading=").append(v.uploading.get())
-                            .append(" commitNB=").append(v.commitNotBeforeMillis - settings.clock().millis());
-                }
-            }
-            return b.toString();
-        } finally {
-            poolLock.unlock();
-        }
-    }
-
-    int waitingWriters() {
-        poolLock.lock();
-        try {
-            return waitingWriters;
-        } finally {
-            poolLock.unlock();
-        }
-    }
-
-    /** Counts of slots by state: [free, clean, dirty (dirty + uploading + uploaded)]. */
-    int[] slotCounts() {
-        poolLock.lock();
-        try {
-            int clean = 0;
-            int dirtyCount = 0;
-            for (Entry e : slots) {
-                if (e == null) {
-                    continue;
-                }
-                if (e.state == SlotState.CLEAN) {
-                    clean++;
-                } else {
-                    dirtyCount++;
-                }
-            }
-            return new int[] {free.size(), clean, dirtyCount};
-        } finally {
-            poolLock.unlock();
-        }
-    }
-
-    void writeSlot(int slot, int offset, ByteBuffer src) throws DeviceException {
-        long pos = (long) slot * slotSize + offset;
-        try {
-            while (src.hasRemaining()) {
-                pos += data.write(src, pos);
-            }
-        } catch (IOException ex) {
-            throw new DeviceException(DeviceError.MEDIUM_ERROR_WRITE, "cache data file write failed: "
-                    + ex.getMessage(), ex);
-        }
-    }
-
-    void readSlot(int slot, int offset, ByteBuffer dst) throws DeviceException {
-        long pos = (long) slot * slotSize + offset;
-        try {
-            while (dst.hasRemaining()) {
-                int n = data.read(dst, pos);
-                if (n < 0) {
-                    throw new IOException("unexpected end of the cache data file");
-                }
-                pos += n;
-            }
-        } catch (IOException ex) {
-            throw new DeviceException(DeviceError.MEDIUM_ERROR_READ, "cache data file read failed: "
-                    + ex.getMessage(), ex);
         }
     }
 
@@ -975,7 +766,7 @@ public final class CachePool implements AutoCloseable {
             return;
         }
         closed = true;
-        signalSpace();
+        slots.signalSpace();
         uploader.stop();
         try {
             journal.syncAll();

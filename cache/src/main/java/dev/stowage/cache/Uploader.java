@@ -207,8 +207,8 @@ final class Uploader {
     private long round() {
         long now = pool.settings.clock().millis();
         long nextWake = now + 1000;
-        int[] counts = pool.slotCounts();
-        boolean urgent = draining > 0 || pool.waitingWriters() > 0 || counts[2] * 2 > pool.settings.slotCount();
+        int[] counts = pool.slots.slotCounts();
+        boolean urgent = draining > 0 || pool.slots.waitingWriters() > 0 || counts[2] * 2 > pool.settings.slotCount();
         long settle = pool.settings.settleDelay().toMillis();
         for (Entry e : pool.dirty) {
             if (inFlight.get() >= pool.settings.uploadThreads()) {
@@ -250,7 +250,7 @@ final class Uploader {
             synchronized (v.pending) {
                 waiting = v.pending.size();
             }
-            if (waiting > 0 && (v.uploading.get() == 0 || waiting >= COMMIT_BATCH || pool.waitingWriters() > 0)) {
+            if (waiting > 0 && (v.uploading.get() == 0 || waiting >= COMMIT_BATCH || pool.slots.waitingWriters() > 0)) {
                 if (v.commitNotBeforeMillis <= now && !commit(v)) {
                     nextWake = Math.min(nextWake, v.commitNotBeforeMillis);
                 } else if (v.commitNotBeforeMillis > now) {
@@ -290,7 +290,7 @@ final class Uploader {
                     }
                     if (e.allValid(0, pool.sectorsPerSlot)) {
                         content = new byte[v.chunkLength(e.key.chunk())];
-                        pool.readSlot(e.slot, 0, java.nio.ByteBuffer.wrap(content));
+                        pool.slots.read(e.slot, 0, java.nio.ByteBuffer.wrap(content));
                         break;
                     }
                 } finally {
@@ -450,7 +450,7 @@ final class Uploader {
             }
             v.commitFailures = 0;
             pool.metrics.committed();
-            pool.signalSpace();
+            pool.slots.signalSpace();
             pool.publishHead(v);
             return true;
         } catch (Exception ex) {

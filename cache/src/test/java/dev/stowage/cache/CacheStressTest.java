@@ -86,7 +86,7 @@ class CacheStressTest {
             }
             assertThat(failures).isEmpty();
             faulty.clearFaults();
-            assertThat(pool.drain(Duration.ofSeconds(60))).as("drained: %s", pool.debugState()).isTrue();
+            assertThat(pool.drain(Duration.ofSeconds(60))).as("drained: %s", pool.slots.debugState()).isTrue();
             assertThat(faulty.injectedFailures(Operation.PUT) + faulty.injectedFailures(Operation.GET)
                     + faulty.injectedFailures(Operation.HEAD)).isPositive();
             assertThat(pool.metrics().evictions()).isPositive();
