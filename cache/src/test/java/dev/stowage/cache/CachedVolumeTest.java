@@ -198,4 +198,33 @@ class CachedVolumeTest {
         assertThatThrownBy(() -> bucket.open(TestBucket.settings(dir.resolve("c"), 16)))
                 .hasMessageContaining("use the same settings");
     }
+
+    @Test
+    void volumesShareThePoolButNotTheirData() throws Exception {
+        byte[] a = random(TestBucket.SLOT, 11);
+        byte[] b = random(TestBucket.SLOT, 12);
+        try (CachePool pool = bucket.open(TestBucket.settings(dir.resolve("c"), 4).withSettleDelay(Duration.ofHours(1)))) {
+            CachedVolume va = pool.createVolume("alpha", SIZE, BS);
+            CachedVolume vb = pool.createVolume("beta", SIZE, 4096);
+            va.write(0, ByteBuffer.wrap(a), false);
+            vb.write(0, ByteBuffer.wrap(b), false);
+            vb.flush(); // durability is pool-wide
+            assertThat(read(va, 0, a.length)).isEqualTo(a);
+            assertThat(read(vb, 0, b.length)).isEqualTo(b);
+            assertThat(pool.volumeIds()).containsExactlyInAnyOrder("alpha", "beta");
+        }
+        try (CachePool pool = bucket.open(TestBucket.settings(dir.resolve("c"), 4))) {
+            assertThat(read(pool.openVolume("alpha", BS), 0, a.length)).isEqualTo(a);
+            assertThat(read(pool.openVolume("beta", 4096), 0, b.length)).isEqualTo(b);
+            assertThat(pool.drain(Duration.ofSeconds(30))).isTrue();
+        }
+        try (CachePool fresh = bucket.open(TestBucket.settings(dir.resolve("fresh"), 4))) {
+            assertThat(read(fresh.openVolume("alpha", BS), 0, a.length)).isEqualTo(a);
+            assertThat(read(fresh.openVolume("beta", 4096), 0, b.length)).isEqualTo(b);
+            assertThatThrownBy(() -> fresh.createVolume("alpha", SIZE, BS)).hasMessageContaining("already exists");
+            assertThatThrownBy(() -> fresh.openVolume("gamma", BS))
+                    .isInstanceOf(dev.stowage.core.store.NotFoundException.class);
+            assertThatThrownBy(() -> fresh.createVolume("bad/id", SIZE, BS)).hasMessageContaining("volume id");
+        }
+    }
 }
