@@ -351,7 +351,7 @@ public final class CachePool implements AutoCloseable {
                         }
                         slots.write(e.slot, offset, src.duplicate());
                         e.setValid(offset / Journal.SECTOR_SIZE, length / Journal.SECTOR_SIZE);
-                        long seq = markDirty(e, offset / Journal.SECTOR_SIZE, length / Journal.SECTOR_SIZE);
+                        long seq = markDirty(e, offset / Journal.SECTOR_SIZE, length / Journal.SECTOR_SIZE, false);
                         src.position(src.position() + length);
                         return seq;
                     } finally {
@@ -416,7 +416,7 @@ public final class CachePool implements AutoCloseable {
                 throw ex; // the caller frees the slot
             }
             n.setValid(first, count);
-            long seq = markDirty(n, first, count);
+            long seq = markDirty(n, first, count, true);
             src.position(src.position() + length);
             return seq;
         } finally {
@@ -425,7 +425,7 @@ public final class CachePool implements AutoCloseable {
     }
 
     /** Bumps the version, makes the entry DIRTY and journals the sectors. Caller holds the entry lock. */
-    private long markDirty(Entry e, int first, int count) throws DeviceException {
+    private long markDirty(Entry e, int first, int count, boolean fresh) throws DeviceException {
         e.gen = nextGen();
         if (e.state == SlotState.CLEAN || e.state == SlotState.UPLOADED) {
             e.state = SlotState.DIRTY;
@@ -438,7 +438,8 @@ public final class CachePool implements AutoCloseable {
         }
         dirty.add(e);
         try {
-            return journal.append(new JournalRecord.Write(e.slot, e.key.volume(), e.key.chunk(), e.gen, first, count));
+            return journal.append(new JournalRecord.Write(e.slot, e.key.volume(), e.key.chunk(), e.gen, first, count,
+                    fresh));
         } catch (IOException ex) {
             throw new DeviceException(DeviceError.MEDIUM_ERROR_WRITE, "cache journal write failed: " + ex.getMessage(),
                     ex);

@@ -46,18 +46,24 @@ sealed interface JournalRecord {
         }
     }
 
-    /** Sectors {@code [firstSector, firstSector + sectorCount)} of {@code slot} hold data of (volume, chunk), version {@code gen}. */
-    record Write(int slot, int volume, long chunk, long gen, int firstSector, int sectorCount) implements JournalRecord {
+    /**
+     * Sectors {@code [firstSector, firstSector + sectorCount)} of {@code slot} hold data of (volume, chunk),
+     * version {@code gen}. {@code fresh} marks the first write of a new cache entry: the slot's earlier
+     * content means nothing for this chunk (replay must not keep valid sectors from older records).
+     */
+    record Write(int slot, int volume, long chunk, long gen, int firstSector, int sectorCount, boolean fresh)
+            implements JournalRecord {
         public byte type() {
             return TYPE_WRITE;
         }
 
         public int payloadLength() {
-            return 4 + 4 + 8 + 8 + 4 + 4;
+            return 4 + 4 + 8 + 8 + 4 + 4 + 1;
         }
 
         public void encodePayload(ByteBuffer out) {
-            out.putInt(slot).putInt(volume).putLong(chunk).putLong(gen).putInt(firstSector).putInt(sectorCount);
+            out.putInt(slot).putInt(volume).putLong(chunk).putLong(gen).putInt(firstSector).putInt(sectorCount)
+                    .put((byte) (fresh ? 1 : 0));
         }
     }
 
@@ -145,8 +151,11 @@ sealed interface JournalRecord {
                     in.get(id);
                     yield new Volume(volume, size, chunkSize, new String(id, StandardCharsets.UTF_8));
                 }
-                case TYPE_WRITE -> new Write(in.getInt(), in.getInt(), in.getLong(), in.getLong(), in.getInt(),
-                        in.getInt());
+                case TYPE_WRITE -> {
+                    Write w = new Write(in.getInt(), in.getInt(), in.getLong(), in.getLong(), in.getInt(), in.getInt(),
+                            in.get() == 1);
+                    yield w;
+                }
                 case TYPE_ZERO -> new Zero(in.getInt(), in.getLong(), in.getLong());
                 case TYPE_CLEAN -> new Clean(in.getInt(), in.getInt(), in.getLong(), in.getLong());
                 case TYPE_COMMIT -> {

@@ -13,7 +13,9 @@ import java.util.Map;
  *
  * <p>Rules, applied per record: a WRITE or SLOT maps its slot to its chunk (dropping whatever
  * the slot or the chunk was mapped to before), adds its sectors and makes the chunk dirty at its
- * version; a ZERO releases the chunk's slot and marks it dirty-zero; a CLEAN of version v makes
+ * version; a fresh WRITE (first write of a new cache entry) and a SLOT first forget the sectors
+ * older records named for that chunk and slot (the slot may have held other data since: clean
+ * slots are reused without journal records); a ZERO releases the chunk's slot and marks it dirty-zero; a CLEAN of version v makes
  * the chunk clean only if its current version is v (a later write keeps it dirty); a COMMIT sets
  * the volume's recovery point; a VOLUME registers a volume. Not thread-safe; used once at open.
  */
@@ -53,12 +55,18 @@ final class JournalReplay {
             case JournalRecord.Volume v -> volumes.put(v.volume(), v);
             case JournalRecord.Commit c -> commits.put(c.volume(), c);
             case JournalRecord.Write w -> {
-                State s = mapSlot(new ChunkKey(w.volume(), w.chunk()), w.slot());
+                ChunkKey key = new ChunkKey(w.volume(), w.chunk());
+                if (w.fresh()) {
+                    forget(key, w.slot());
+                }
+                State s = mapSlot(key, w.slot());
                 s.bits.setValid(w.firstSector(), Math.min(w.sectorCount(), sectors - w.firstSector()));
                 touch(s, w.gen());
             }
             case JournalRecord.Slot s -> {
-                State st = mapSlot(new ChunkKey(s.volume(), s.chunk()), s.slot());
+                ChunkKey key = new ChunkKey(s.volume(), s.chunk());
+                forget(key, s.slot());
+                State st = mapSlot(key, s.slot());
                 st.bits.setBitmapBytes(s.validBitmap(), sectors);
                 touch(st, s.gen());
             }
@@ -102,6 +110,15 @@ final class JournalReplay {
         byKey.put(key, s);
         bySlot.put(slot, s);
         return s;
+    }
+
+    /** Drops whatever the chunk and the slot were mapped to. */
+    private void forget(ChunkKey key, int slot) {
+        unmapKey(key);
+        State previousOwner = bySlot.remove(slot);
+        if (previousOwner != null) {
+            byKey.remove(previousOwner.key);
+        }
     }
 
     private void unmapKey(ChunkKey key) {

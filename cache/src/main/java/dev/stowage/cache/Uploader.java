@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,10 @@ final class Uploader {
     private volatile int draining;
     private volatile boolean stopped;
     private long rounds; // guarded by signal
+    private long nextScanMillis = Long.MIN_VALUE; // coordinator thread only
+    private boolean scanCutShort; // coordinator thread only
+    private final AtomicLong earliestRetry = new AtomicLong(
+            Long.MAX_VALUE);
 
     Uploader(CachePool pool) {
         this.pool = pool;
@@ -210,41 +215,53 @@ final class Uploader {
         int[] counts = pool.slots.slotCounts();
         boolean urgent = draining > 0 || pool.slots.waitingWriters() > 0 || counts[2] * 2 > pool.settings.slotCount();
         long settle = pool.settings.settleDelay().toMillis();
-        for (Entry e : pool.dirty) {
-            if (inFlight.get() >= pool.settings.uploadThreads()) {
-                break;
-            }
-            PoolVolume v;
-            e.lock.lock();
-            try {
-                if (e.removed || e.state != SlotState.DIRTY) {
-                    if (e.removed || e.state == SlotState.CLEAN) {
-                        pool.dirty.remove(e);
+        // Scanning every dirty entry on every round would cost O(dirty) per finished upload; scan only
+        // when something can have become due: the earliest due time seen, new writes (due no earlier
+        // than a settle delay after this scan), a retry time, or a scan cut short by the thread limit.
+        boolean scan = urgent || scanCutShort || now >= nextScanMillis || now >= earliestRetry.get();
+        if (scan) {
+            scanCutShort = false;
+            earliestRetry.set(Long.MAX_VALUE);
+            long earliestDue = now + settle;
+            for (Entry e : pool.dirty) {
+                if (inFlight.get() >= pool.settings.uploadThreads()) {
+                    scanCutShort = true;
+                    break;
+                }
+                PoolVolume v;
+                e.lock.lock();
+                try {
+                    if (e.removed || e.state != SlotState.DIRTY) {
+                        if (e.removed || e.state == SlotState.CLEAN) {
+                            pool.dirty.remove(e);
+                        }
+                        continue;
                     }
-                    continue;
+                    // Settled: no write for the settle delay, or dirty for four settle delays (a chunk
+                    // written all the time is still uploaded regularly).
+                    long settled = Math.min(e.dirtySinceMillis + settle, e.firstDirtyMillis + 4 * settle);
+                    long due = Math.max(e.notBeforeMillis, urgent ? 0 : settled);
+                    if (due > now) {
+                        earliestDue = Math.min(earliestDue, due);
+                        continue;
+                    }
+                    v = pool.volume(e.key.volume());
+                    if (v == null) {
+                        continue;
+                    }
+                    e.state = SlotState.UPLOADING;
+                    pool.dirty.remove(e);
+                    inFlight.incrementAndGet();
+                    v.uploading.incrementAndGet();
+                } finally {
+                    e.lock.unlock();
                 }
-                // Settled: no write for the settle delay, or dirty for four settle delays (a chunk written
-                // all the time is still uploaded regularly).
-                long settled = Math.min(e.dirtySinceMillis + settle, e.firstDirtyMillis + 4 * settle);
-                long due = Math.max(e.notBeforeMillis, urgent ? 0 : settled);
-                if (due > now) {
-                    nextWake = Math.min(nextWake, due);
-                    continue;
-                }
-                v = pool.volume(e.key.volume());
-                if (v == null) {
-                    continue;
-                }
-                e.state = SlotState.UPLOADING;
-                pool.dirty.remove(e);
-                inFlight.incrementAndGet();
-                v.uploading.incrementAndGet();
-            } finally {
-                e.lock.unlock();
+                PoolVolume volume = v;
+                workers.execute(() -> upload(volume, e));
             }
-            PoolVolume volume = v;
-            workers.execute(() -> upload(volume, e));
+            nextScanMillis = earliestDue;
         }
+        nextWake = Math.min(nextWake, Math.min(nextScanMillis, earliestRetry.get()));
         for (PoolVolume v : pool.volumes()) {
             int waiting;
             synchronized (v.pending) {
@@ -381,6 +398,8 @@ final class Uploader {
             }
             e.attempts++;
             e.notBeforeMillis = pool.settings.clock().millis() + backoff(e.attempts);
+            long retryAt = e.notBeforeMillis;
+            earliestRetry.accumulateAndGet(retryAt, Math::min);
             e.state = SlotState.DIRTY;
             pool.dirty.add(e);
             pool.metrics.uploadFailed();
@@ -415,6 +434,15 @@ final class Uploader {
                 updates.put(p.getKey(), p.getValue().id());
             }
             VolumeManifest next = pool.manifests.commit(base, updates, pool.settings.clock().instant());
+            if (log.isDebugEnabled()) {
+                StringBuilder b = new StringBuilder();
+                for (Map.Entry<Long, Pending> p : new java.util.TreeMap<>(batch).entrySet()) {
+                    b.append(' ').append(p.getKey()).append(p.getValue().id() == null ? "=0" : "")
+                            .append("/g").append(p.getValue().gen()).append(p.getValue().entry().slot < 0 ? "z" : "s"
+                            + p.getValue().entry().slot);
+                }
+                log.debug("commit {} gen {} on {}:{}", v.id, next.generation(), base.generation(), b);
+            }
             ChunkId root = pool.manifests.saveRoot(next);
             pool.journal.append(new JournalRecord.Commit(v.number, next.generation(), root));
             List<Pending> cleaned = new ArrayList<>(batch.values());

@@ -132,10 +132,60 @@ class CrashRecoveryTest {
                     break;
                 }
             }
-            assertThat(laterWrite).as("trial %d: block %d after recovery holds neither its flushed value nor an "
-                    + "unflushed later write (%d writes acknowledged)", trial, b, acknowledged).isTrue();
+            if (!laterWrite) {
+                Path keep = Path.of("target", "crash-failure-" + System.nanoTime()); // kept for diagnosis
+                try (var walk = Files.walk(dir)) {
+                    for (Path p : (Iterable<Path>) walk::iterator) {
+                        Path t = keep.resolve(dir.relativize(p).toString());
+                        if (Files.isDirectory(p)) {
+                            Files.createDirectories(t);
+                        } else {
+                            Files.copy(p, t);
+                        }
+                    }
+                }
+                throw new AssertionError("trial " + trial + ": block " + b + " after recovery holds neither its "
+                        + "flushed value nor an unflushed later write (" + acknowledged + " writes acknowledged); it "
+                        + describe(actual, at, before, work, acknowledged, b));
+            }
         }
         return actual;
+    }
+
+    /** Where the block's content came from, for the failure message. */
+    private static String describe(byte[] actual, int at, byte[] before, CrashWorkload work, long acknowledged, int b) {
+        if (Arrays.equals(actual, at, at + BS, before, at, at + BS)) {
+            return "holds its value from before this trial";
+        }
+        StringBuilder out = new StringBuilder(Arrays.equals(actual, at, at + BS, new byte[BS], 0, BS)
+                ? "reads as zeros" : "holds other data");
+        out.append("; before this trial it was ").append(Arrays.equals(before, at, at + BS, new byte[BS], 0, BS)
+                ? "zeros" : "data").append("; ops touching it");
+        for (long i = 0; i < acknowledged + 64; i++) {
+            CrashWorkload.Op op = work.op(i);
+            long rel = b - op.lba();
+            if (rel >= 0 && rel * BS < op.data().length) {
+                boolean same = Arrays.equals(actual, at, at + BS, op.data(), (int) rel * BS, (int) rel * BS + BS);
+                out.append(' ').append(i).append(op.unmap() ? "u" : "w").append(op.data().length / BS)
+                        .append('@').append(op.lba()).append(same ? "(this value)" : "");
+            }
+        }
+        for (int t = 0; t < TRIALS; t++) {
+            CrashWorkload w = new CrashWorkload(1000 + t);
+            for (long i = 0; i < 2000; i++) {
+                CrashWorkload.Op op = w.op(i);
+                long rel = b - op.lba();
+                if (rel >= 0 && rel * BS < op.data().length && !op.unmap()
+                        && Arrays.equals(actual, at, at + BS, op.data(), (int) rel * BS, (int) rel * BS + BS)) {
+                    out.append("; the value was written by trial ").append(t).append(" op ").append(i);
+                }
+                if (rel >= 0 && rel * BS < op.data().length && !op.unmap()
+                        && Arrays.equals(before, at, at + BS, op.data(), (int) rel * BS, (int) rel * BS + BS)) {
+                    out.append("; the expected value was written by trial ").append(t).append(" op ").append(i);
+                }
+            }
+        }
+        return out.toString();
     }
 
     private static byte[] readAll(CachedVolume v) throws Exception {

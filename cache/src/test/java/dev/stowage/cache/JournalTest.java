@@ -38,7 +38,7 @@ class JournalTest {
         List<JournalRecord> written = List.of(
                 new JournalRecord.Volume(1, 1 << 30, SLOT, "vol-1"),
                 new JournalRecord.Commit(1, 4, root),
-                new JournalRecord.Write(3, 1, 77, 9, 5, 2),
+                new JournalRecord.Write(3, 1, 77, 9, 5, 2, false),
                 new JournalRecord.Zero(1, 12, 10),
                 new JournalRecord.Clean(3, 1, 77, 9),
                 new JournalRecord.Slot(2, 1, 78, 11, new byte[] {1, 2, 3}));
@@ -90,25 +90,31 @@ class JournalTest {
     void replayFollowsVersionsSlotsAndZeros() {
         JournalReplay r = new JournalReplay(SLOT);
         r.apply(new JournalRecord.Volume(1, 1 << 30, SLOT, "v"));
-        r.apply(new JournalRecord.Write(0, 1, 5, 1, 0, 4)); // chunk 5 in slot 0
-        r.apply(new JournalRecord.Write(0, 1, 5, 3, 8, 1)); // written again at version 3
+        r.apply(new JournalRecord.Write(0, 1, 5, 1, 0, 4, false)); // chunk 5 in slot 0
+        r.apply(new JournalRecord.Write(0, 1, 5, 3, 8, 1, false)); // written again at version 3
         r.apply(new JournalRecord.Clean(0, 1, 5, 1)); // an older upload committed: still dirty
-        r.apply(new JournalRecord.Write(1, 1, 6, 4, 0, 128)); // chunk 6 in slot 1 ...
+        r.apply(new JournalRecord.Write(1, 1, 6, 4, 0, 128, false)); // chunk 6 in slot 1 ...
         r.apply(new JournalRecord.Clean(1, 1, 6, 4)); // ... clean
-        r.apply(new JournalRecord.Write(1, 1, 7, 5, 0, 1)); // slot 1 reused by chunk 7
-        r.apply(new JournalRecord.Write(2, 1, 8, 6, 0, 1));
+        r.apply(new JournalRecord.Write(1, 1, 7, 5, 0, 1, false)); // slot 1 reused by chunk 7
+        r.apply(new JournalRecord.Write(2, 1, 8, 6, 0, 1, false));
         r.apply(new JournalRecord.Zero(1, 8, 7)); // chunk 8 unmapped: slot 2 released
-        r.apply(new JournalRecord.Write(3, 1, 9, 8, 0, 1));
+        r.apply(new JournalRecord.Write(3, 1, 9, 8, 0, 1, false));
         r.apply(new JournalRecord.Zero(1, 9, 9));
         r.apply(new JournalRecord.Clean(-1, 1, 9, 9)); // zero of chunk 9 committed
-        r.apply(new JournalRecord.Write(4, 2, 1, 10, 0, 1)); // volume 2 is unknown: ignored
+        r.apply(new JournalRecord.Write(4, 2, 1, 10, 0, 1, false)); // volume 2 is unknown: ignored
+        r.apply(new JournalRecord.Write(5, 1, 10, 11, 0, 128, false)); // chunk 10 whole in slot 5 ...
+        r.apply(new JournalRecord.Clean(5, 1, 10, 11)); // ... clean, evicted (no record), slot reused unjournaled
+        r.apply(new JournalRecord.Write(5, 1, 10, 12, 3, 1, true)); // new entry for chunk 10 in the same slot
         var dirty = r.dirtyChunks();
         assertThat(dirty).extracting(d -> d.key().chunk() + "@" + d.slot() + "v" + d.gen())
-                .containsExactlyInAnyOrder("5@0v3", "7@1v5", "8@-1v7");
+                .containsExactlyInAnyOrder("5@0v3", "7@1v5", "8@-1v7", "10@5v12");
+        var ten = dirty.stream().filter(d -> d.key().chunk() == 10).findFirst().orElseThrow();
+        assertThat(ten.bitmap().isValid(3)).isTrue();
+        assertThat(ten.bitmap().isValid(0)).as("sectors of the old entry are not trusted").isFalse();
         var five = dirty.stream().filter(d -> d.key().chunk() == 5).findFirst().orElseThrow();
         assertThat(five.bitmap().allValid(0, 4)).isTrue();
         assertThat(five.bitmap().isValid(4)).isFalse();
         assertThat(five.bitmap().isValid(8)).isTrue();
-        assertThat(r.maxGen).isEqualTo(10);
+        assertThat(r.maxGen).isEqualTo(12);
     }
 }
