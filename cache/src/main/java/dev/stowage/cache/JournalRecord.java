@@ -152,9 +152,17 @@ sealed interface JournalRecord {
                     yield new Volume(volume, size, chunkSize, new String(id, StandardCharsets.UTF_8));
                 }
                 case TYPE_WRITE -> {
-                    Write w = new Write(in.getInt(), in.getInt(), in.getLong(), in.getLong(), in.getInt(), in.getInt(),
-                            in.get() == 1);
-                    yield w;
+                    int slot = in.getInt();
+                    int volume = in.getInt();
+                    long chunk = in.getLong();
+                    long gen = in.getLong();
+                    int first = in.getInt();
+                    int count = in.getInt();
+                    int flags = in.get() & 0xff;
+                    if (flags > 1) {
+                        throw new IllegalArgumentException("unknown WRITE flags " + flags);
+                    }
+                    yield new Write(slot, volume, chunk, gen, first, count, flags == 1);
                 }
                 case TYPE_ZERO -> new Zero(in.getInt(), in.getLong(), in.getLong());
                 case TYPE_CLEAN -> new Clean(in.getInt(), in.getInt(), in.getLong(), in.getLong());
