@@ -110,6 +110,11 @@ public final class CacheMetrics {
         return compactions.sum();
     }
 
+    /** Forces of the data file and journal done for flushes and FUA writes (concurrent ones share one). */
+    public long journalForces() {
+        return pool.journal.forces();
+    }
+
     /** Writers currently waiting for cache space (back-pressure). */
     public int blockedWriters() {
         return pool.slots.waitingWriters();

@@ -69,6 +69,7 @@ final class Journal implements AutoCloseable {
     private Header header; // guarded by this
     private volatile long durable;
     private volatile boolean failed;
+    private final java.util.concurrent.atomic.LongAdder forces = new java.util.concurrent.atomic.LongAdder();
 
     private Journal(Path file, FileChannel data, FileChannel channel, long position, Header header) {
         this.file = file;
@@ -291,6 +292,7 @@ final class Journal implements AutoCloseable {
             try {
                 data.force(false);
                 ch.force(false);
+                forces.increment();
             } catch (IOException e) {
                 failed = true;
                 throw e;
@@ -299,6 +301,11 @@ final class Journal implements AutoCloseable {
         } finally {
             syncLock.unlock();
         }
+    }
+
+    /** Pairs of forces (data file + journal) done by {@link #sync}. */
+    long forces() {
+        return forces.sum();
     }
 
     /** Makes everything appended so far stable. */
