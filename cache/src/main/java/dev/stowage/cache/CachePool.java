@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * to open.
  *
  * <p><b>Threading:</b> thread-safe. Lock order: {@code stateLock} (read by data operations,
- * write by commits and compaction), then an entry's lock, then {@code poolLock} (slot table),
+ * write by commits and compaction), then an entry's lock, then the {@link SlotTable} lock,
  * then the journal. Nothing waits for a free slot while holding a lock.
  *
  * <p><b>Errors:</b> device operations throw {@link DeviceException}: local I/O failures are
