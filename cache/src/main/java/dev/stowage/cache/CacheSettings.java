@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param uploadThreads     uploads running at once
  * @param maxWriteWait      how long a writer waits for a free slot when the cache is full of dirty data
  *                          before the write fails with NOT_READY (the client retries)
- * @param journalLimit      journal size in bytes above which it is compacted into a checkpoint
+ * @param journalLimit      bytes the journal may grow by after its last checkpoint before it is compacted
  * @param retryInitial      first back-off after a failed upload or commit
  * @param retryMax          longest back-off
  * @param clock             time source for settle delays, back-off and metrics

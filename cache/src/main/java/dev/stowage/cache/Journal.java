@@ -65,6 +65,7 @@ final class Journal implements AutoCloseable {
     private final ReentrantLock syncLock = new ReentrantLock();
     private FileChannel channel; // guarded by this
     private long position; // guarded by this
+    private long checkpointSize; // guarded by this: size right after the last open or compaction
     private long appended; // guarded by this
     private Header header; // guarded by this
     private volatile long durable;
@@ -76,6 +77,7 @@ final class Journal implements AutoCloseable {
         this.data = data;
         this.channel = channel;
         this.position = position;
+        this.checkpointSize = position;
         this.header = header;
     }
 
@@ -265,6 +267,11 @@ final class Journal implements AutoCloseable {
         return position;
     }
 
+    /** Bytes appended since the journal was opened or last compacted. */
+    synchronized long growth() {
+        return position - checkpointSize;
+    }
+
     synchronized Header header() {
         return header;
     }
@@ -332,6 +339,7 @@ final class Journal implements AutoCloseable {
                 FileChannel old = channel;
                 channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 position = channel.size();
+                checkpointSize = position;
                 header = next;
                 durable = appended;
                 old.close();

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * the coordinator commits
  * its finished uploads into a new manifest root, journals COMMIT and CLEAN records durably, then
  * marks the slots CLEAN (evictable) and publishes the head object ({@code volumes/<id>/head}).
- * The coordinator also compacts the journal when it grows past {@link CacheSettings#journalLimit()}.
+ * The coordinator also compacts the journal when it has grown by {@link CacheSettings#journalLimit()}
+ * since its last checkpoint.
  *
  * <p><b>Failures:</b> a failed upload returns its entry to DIRTY with exponential back-off
  * (from {@link CacheSettings#retryInitial()} to {@link CacheSettings#retryMax()}); a failed
@@ -278,7 +279,9 @@ final class Uploader {
                 pool.publishHead(v);
             }
         }
-        if (pool.journal.size() > pool.settings.journalLimit()) {
+        // Compact when the journal grew by the limit since its last checkpoint (a checkpoint of a very
+        // dirty cache may itself exceed the limit; it must not be rewritten on every round).
+        if (pool.journal.growth() > pool.settings.journalLimit()) {
             try {
                 pool.compactJournal();
             } catch (IOException e) {
