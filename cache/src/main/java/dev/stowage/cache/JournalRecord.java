@@ -1,0 +1,200 @@
+package dev.stowage.cache;
+
+import dev.stowage.core.chunk.ChunkId;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * One record of the cache journal (see {@link Journal} and docs/cache.md for the byte layout).
+ * Each record type is a small immutable value; {@link #encodePayload} writes its payload, and
+ * {@link #decode} reads it back.
+ */
+sealed interface JournalRecord {
+
+    byte TYPE_VOLUME = 1;
+    byte TYPE_WRITE = 2;
+    byte TYPE_ZERO = 3;
+    byte TYPE_CLEAN = 4;
+    byte TYPE_COMMIT = 5;
+    byte TYPE_SLOT = 6;
+
+    byte type();
+
+    /** Payload size in bytes. */
+    int payloadLength();
+
+    void encodePayload(ByteBuffer out);
+
+    /** A volume known to the pool under a small number used by the other records. */
+    record Volume(int volume, long volumeSize, int chunkSize, String volumeId) implements JournalRecord {
+        public Volume {
+            Objects.requireNonNull(volumeId, "volumeId");
+        }
+
+        public byte type() {
+            return TYPE_VOLUME;
+        }
+
+        public int payloadLength() {
+            return 4 + 8 + 4 + 2 + volumeId.getBytes(StandardCharsets.UTF_8).length;
+        }
+
+        public void encodePayload(ByteBuffer out) {
+            byte[] id = volumeId.getBytes(StandardCharsets.UTF_8);
+            out.putInt(volume).putLong(volumeSize).putInt(chunkSize).putShort((short) id.length).put(id);
+        }
+    }
+
+    /**
+     * Sectors {@code [firstSector, firstSector + sectorCount)} of {@code slot} hold data of (volume, chunk),
+     * version {@code gen}. {@code fresh} marks the first write of a new cache entry: the slot's earlier
+     * content means nothing for this chunk (replay must not keep valid sectors from older records).
+     */
+    record Write(int slot, int volume, long chunk, long gen, int firstSector, int sectorCount, boolean fresh)
+            implements JournalRecord {
+        public byte type() {
+            return TYPE_WRITE;
+        }
+
+        public int payloadLength() {
+            return 4 + 4 + 8 + 8 + 4 + 4 + 1;
+        }
+
+        public void encodePayload(ByteBuffer out) {
+            out.putInt(slot).putInt(volume).putLong(chunk).putLong(gen).putInt(firstSector).putInt(sectorCount)
+                    .put((byte) (fresh ? 1 : 0));
+        }
+    }
+
+    /** The whole chunk became zeros (unmapped) in version {@code gen}; any slot it had is released. */
+    record Zero(int volume, long chunk, long gen) implements JournalRecord {
+        public byte type() {
+            return TYPE_ZERO;
+        }
+
+        public int payloadLength() {
+            return 4 + 8 + 8;
+        }
+
+        public void encodePayload(ByteBuffer out) {
+            out.putInt(volume).putLong(chunk).putLong(gen);
+        }
+    }
+
+    /** Version {@code gen} of (volume, chunk) is in a committed root; {@code slot} is -1 for a zeroed chunk. */
+    record Clean(int slot, int volume, long chunk, long gen) implements JournalRecord {
+        public byte type() {
+            return TYPE_CLEAN;
+        }
+
+        public int payloadLength() {
+            return 4 + 4 + 8 + 8;
+        }
+
+        public void encodePayload(ByteBuffer out) {
+            out.putInt(slot).putInt(volume).putLong(chunk).putLong(gen);
+        }
+    }
+
+    /** The volume's recovery point: root record chunk {@code root} of manifest generation {@code generation}. */
+    record Commit(int volume, long generation, ChunkId root) implements JournalRecord {
+        public Commit {
+            Objects.requireNonNull(root, "root");
+        }
+
+        public byte type() {
+            return TYPE_COMMIT;
+        }
+
+        public int payloadLength() {
+            return 4 + 8 + ChunkId.LENGTH;
+        }
+
+        public void encodePayload(ByteBuffer out) {
+            out.putInt(volume).putLong(generation).put(root.bytes());
+        }
+    }
+
+    /** Checkpoint form of a not-yet-clean slot: its key, version and valid-sector bitmap. */
+    record Slot(int slot, int volume, long chunk, long gen, byte[] validBitmap) implements JournalRecord {
+        public Slot {
+            Objects.requireNonNull(validBitmap, "validBitmap");
+        }
+
+        public byte type() {
+            return TYPE_SLOT;
+        }
+
+        public int payloadLength() {
+            return 4 + 4 + 8 + 8 + 4 + validBitmap.length;
+        }
+
+        public void encodePayload(ByteBuffer out) {
+            out.putInt(slot).putInt(volume).putLong(chunk).putLong(gen).putInt(validBitmap.length).put(validBitmap);
+        }
+    }
+
+    /**
+     * Decodes one payload.
+     *
+     * @throws IllegalArgumentException when the payload does not fit its type
+     */
+    static JournalRecord decode(byte type, ByteBuffer in) {
+        try {
+            JournalRecord r = switch (type) {
+                case TYPE_VOLUME -> {
+                    int volume = in.getInt();
+                    long size = in.getLong();
+                    int chunkSize = in.getInt();
+                    byte[] id = new byte[Short.toUnsignedInt(in.getShort())];
+                    in.get(id);
+                    yield new Volume(volume, size, chunkSize, new String(id, StandardCharsets.UTF_8));
+                }
+                case TYPE_WRITE -> {
+                    int slot = in.getInt();
+                    int volume = in.getInt();
+                    long chunk = in.getLong();
+                    long gen = in.getLong();
+                    int first = in.getInt();
+                    int count = in.getInt();
+                    int flags = in.get() & 0xff;
+                    if (flags > 1) {
+                        throw new IllegalArgumentException("unknown WRITE flags " + flags);
+                    }
+                    yield new Write(slot, volume, chunk, gen, first, count, flags == 1);
+                }
+                case TYPE_ZERO -> new Zero(in.getInt(), in.getLong(), in.getLong());
+                case TYPE_CLEAN -> new Clean(in.getInt(), in.getInt(), in.getLong(), in.getLong());
+                case TYPE_COMMIT -> {
+                    int volume = in.getInt();
+                    long gen = in.getLong();
+                    byte[] id = new byte[ChunkId.LENGTH];
+                    in.get(id);
+                    yield new Commit(volume, gen, ChunkId.of(id));
+                }
+                case TYPE_SLOT -> {
+                    int slot = in.getInt();
+                    int volume = in.getInt();
+                    long chunk = in.getLong();
+                    long gen = in.getLong();
+                    int length = in.getInt();
+                    if (length < 0 || length > in.remaining()) {
+                        throw new IllegalArgumentException("bitmap length " + length);
+                    }
+                    byte[] bitmap = new byte[length];
+                    in.get(bitmap);
+                    yield new Slot(slot, volume, chunk, gen, bitmap);
+                }
+                default -> throw new IllegalArgumentException("unknown journal record type " + type);
+            };
+            if (in.hasRemaining()) {
+                throw new IllegalArgumentException("journal record type " + type + " has " + in.remaining()
+                        + " trailing bytes");
+            }
+            return r;
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IllegalArgumentException("journal record type " + type + " is too short", e);
+        }
+    }
+}
