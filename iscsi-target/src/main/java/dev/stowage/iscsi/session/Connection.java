@@ -54,6 +54,7 @@ public final class Connection implements Runnable {
     private final LoginStateMachine login;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong bufferedWrites = new AtomicLong();
+    private final WriteBufferPool buffers = new WriteBufferPool();
     private final String peer;
     private volatile PduWriter writer;
     private volatile Session session;
@@ -239,6 +240,10 @@ public final class Connection implements Runnable {
         } catch (IOException e) {
             return new InetSocketAddress(0);
         }
+    }
+
+    WriteBufferPool buffers() {
+        return buffers;
     }
 
     /** Reserves memory for a write's data; false when the connection's budget is spent. */
