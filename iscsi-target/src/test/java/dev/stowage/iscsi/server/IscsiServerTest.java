@@ -313,6 +313,41 @@ class IscsiServerTest {
     }
 
     @Test
+    void pipelinedCommandsWithinMaxCmdSnAllComplete() throws Exception {
+        try (TestInitiator i = loggedIn(Map.of())) {
+            int total = 600;
+            int sent = 0;
+            int done = 0;
+            int maxCmdSn = i.cmdSn() + 127;     // the login's window
+            java.util.Set<Integer> open = new java.util.HashSet<>();
+            while (done < total) {
+                while (sent < total && (maxCmdSn - i.cmdSn()) >= 0) {
+                    int tag = i.nextItt();
+                    open.add(tag);
+                    i.send(new ScsiCommandPdu(false, true, true, false, 1, 0, tag, 4096, i.cmdSn(), i.expStatSn(),
+                            FakeScsiTarget.rw10(0x28, (sent * 8L) % 2040, 8), null));
+                    i.advanceCmdSn();
+                    sent++;
+                }
+                Pdu p = i.receive();
+                if (p instanceof dev.stowage.iscsi.pdu.DataIn d) {
+                    if (d.maxCmdSn() - maxCmdSn > 0) {
+                        maxCmdSn = d.maxCmdSn();
+                    }
+                    if (d.statusPresent()) {
+                        assertThat(open.remove(d.initiatorTaskTag())).isTrue();
+                        done++;
+                    }
+                } else {
+                    throw new AssertionError("unexpected " + p);
+                }
+            }
+            assertThat(open).isEmpty();
+            assertThat(scsi.executed.get()).isEqualTo(total);
+        }
+    }
+
+    @Test
     void manySessionsWorkAtOnce() throws Exception {
         int sessions = 8;
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
