@@ -246,6 +246,7 @@ public final class ScsiTargetImpl implements ScsiTarget {
             lu.reservations().nexusLost(nexus);
             lu.preventRemoval().remove(nexus);
             lu.copyResults().forget(nexus);
+            lu.unitAttentions().forget(nexus);
         }
     }
 }

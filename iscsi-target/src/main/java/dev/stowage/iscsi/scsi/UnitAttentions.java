@@ -61,7 +61,16 @@ public final class UnitAttentions {
         }
     }
 
-    /** Drops every pending condition of {@code nexus} (test setup, nexus forgotten). */
+    /**
+     * Forgets {@code nexus} (logout or connection loss), so the map does not grow with every
+     * session ever seen; if the same nexus logs in again it starts with POWER ON, RESET, OR BUS
+     * DEVICE RESET OCCURRED like any new one.
+     */
+    public void forget(ItNexus nexus) {
+        pending.remove(nexus);
+    }
+
+    /** Drops every pending condition of {@code nexus}. */
     public void clear(ItNexus nexus) {
         Deque<SenseReason> q = pending.get(nexus);
         if (q != null) {

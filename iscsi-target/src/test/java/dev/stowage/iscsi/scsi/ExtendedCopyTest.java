@@ -90,7 +90,8 @@ class ExtendedCopyTest {
         h.run(B, receive(0, 7)).check(5, 0x24, 0);                    // per nexus
         h.target.nexusRemoved(A);
         h.target.nexusAdded(A);
-        h.run(receive(0, 7)).check(5, 0x24, 0);                       // dropped at logout
+        h.run(receive(0, 7)).check(6, 0x29, 0);                       // a new nexus: power on / reset
+        h.run(receive(0, 7)).check(5, 0x24, 0);                       // results dropped at logout
     }
 
     @Test

@@ -105,6 +105,15 @@ class MoreCommandsTest {
     }
 
     @Test
+    void unitAttentionStateIsForgottenAtLogout() {
+        h.target.lunReset(B, 0);
+        h.target.nexusRemoved(A);
+        h.target.nexusAdded(A);
+        h.run(A, Cdb.tur()).check(6, 0x29, 0);                          // fresh nexus: power on, not the old reset
+        h.run(A, Cdb.tur()).good();
+    }
+
+    @Test
     void nexusThatWasNeverAnnouncedStillGetsPowerOnFirst() {
         ItNexus stranger = new ItNexus("iqn.2026-01.test:s,i,0x9", "iqn.2026-11.dev.stowage:vol1,t,0x0001", 1);
         h.run(stranger, Cdb.tur()).check(6, 0x29, 0);
