@@ -165,7 +165,31 @@ public final class Connection implements Runnable {
             });
         }
         LoginStateMachine.Step step = login.process(request);
-        writer.send(n -> step.response(), true);
+        Session s = null;
+        SessionParameters p = null;
+        if (step.outcome() == LoginStateMachine.Outcome.FULL_FEATURE) {
+            s = sessions.get(step.response().tsih());
+            if (s == null) {
+                return false;
+            }
+            // Everything the full feature phase needs is in place before the initiator can see the
+            // final response (other threads look at the session: timers, server stop).
+            p = step.result().parameters();
+            decoder.setMaxDataSegmentLength(p.targetMaxRecvDataSegmentLength());
+            decoder.setDigests(p.headerDigest(), p.dataDigest());
+            s.attach(this);
+            decoder.setSegmentBuffers(s.commands()::bufferFor);
+            session = s;
+        }
+        writer.lock().lock();
+        try {
+            writer.send(n -> step.response(), true);
+            if (p != null) {
+                writer.setDigests(p.headerDigest(), p.dataDigest());    // from the next PDU on, atomically
+            }
+        } finally {
+            writer.lock().unlock();
+        }
         switch (step.outcome()) {
             case FAILED -> {
                 return false;
@@ -174,17 +198,6 @@ public final class Connection implements Runnable {
                 return true;
             }
             default -> {
-                Session s = sessions.get(step.response().tsih());
-                if (s == null) {
-                    return false;
-                }
-                SessionParameters p = step.result().parameters();
-                decoder.setMaxDataSegmentLength(p.targetMaxRecvDataSegmentLength());
-                decoder.setDigests(p.headerDigest(), p.dataDigest());
-                writer.setDigests(p.headerDigest(), p.dataDigest());
-                s.attach(this);
-                decoder.setSegmentBuffers(s.commands()::bufferFor);
-                session = s;
                 LOG.info("{}: {} logged in to {} (TSIH {})", peer, p.initiatorName(),
                         s.discovery() ? "discovery" : s.target().name(), s.tsih());
                 return true;
@@ -290,14 +303,14 @@ public final class Connection implements Runnable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        Session s = session;
+        if (s != null) {
+            s.close(loggedOut ? "logout" : "connection closed");    // before the peer can see the close
+        }
         try {
             channel.close();
         } catch (IOException e) {
             LOG.debug("{}: close failed: {}", peer, e.toString());
-        }
-        Session s = session;
-        if (s != null) {
-            s.close(loggedOut ? "logout" : "connection closed");
         }
         onClose.run();
     }
