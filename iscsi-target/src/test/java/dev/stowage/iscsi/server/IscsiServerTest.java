@@ -172,6 +172,10 @@ class IscsiServerTest {
             assertThat(text).contains("TargetName=" + DISK + "\0TargetAddress=" + portal)
                     .contains("TargetName=" + LOCKED).contains("TargetName=" + MUTUAL);
             assertThat(r.finalFlag()).isTrue();
+            i.send(new TextRequest(true, true, false, 0, 6, Bhs.RESERVED_TAG, i.cmdSn(), r.statSn() + 1,
+                    ByteBuffer.wrap(("SendTargets=" + LOCKED + "\0X-vendor.Key=1\0").getBytes(StandardCharsets.US_ASCII))));
+            String one = StandardCharsets.UTF_8.decode(((TextResponse) i.receive()).data()).toString();
+            assertThat(one).isEqualTo("TargetName=" + LOCKED + "\0TargetAddress=" + portal + "\0X-vendor.Key=NotUnderstood\0");
             assertThat(i.logout().response()).isZero();
         }
     }
