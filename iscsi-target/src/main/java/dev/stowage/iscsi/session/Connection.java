@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Connection implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final int LOGIN_MAX_SEGMENT = 8192;
+    private static final int LOGIN_READ_BUFFER = 16 * 1024;
     private static final int READ_BUFFER = 256 * 1024;
 
     private final SocketChannel channel;
@@ -82,7 +83,8 @@ public final class Connection implements Runnable {
 
     @Override
     public void run() {
-        ByteBuffer in = ByteBuffer.allocateDirect(READ_BUFFER).flip();
+        // Small until the initiator has logged in: unauthenticated connections cost little.
+        ByteBuffer in = ByteBuffer.allocateDirect(LOGIN_READ_BUFFER).flip();
         try {
             while (!closed.get()) {
                 Pdu pdu;
@@ -111,6 +113,9 @@ public final class Connection implements Runnable {
                 if (s == null) {
                     if (!loginStep(pdu)) {
                         return;
+                    }
+                    if (session != null) {
+                        in = ByteBuffer.allocateDirect(READ_BUFFER).put(in).flip();
                     }
                 } else {
                     s.handle(this, pdu);
