@@ -204,7 +204,7 @@ final class ScsiCommands {
             ByteBuffer dataOut = task.buffer == null ? null
                     : task.buffer.duplicate().limit(task.expectedLength).position(0).asReadOnlyBuffer();
             ScsiCommand command = new ScsiCommand(task.lun, task.itt & 0xffffffffL, task.cdb, task.attribute, dataOut,
-                    task.read ? task.expectedLength : 0);
+                    task.read ? (int) Math.min(task.expectedLength & 0xffffffffL, Integer.MAX_VALUE) : 0);
             try {
                 response = session.scsi().execute(session.nexus(), command);
             } catch (RuntimeException e) {
