@@ -167,6 +167,16 @@ public final class IscsiServer implements AutoCloseable {
                 }
                 continue;
             }
+            if (connections.size() >= config.maxConnections()) {
+                LOG.warn("refusing a connection from {}: {} connections open (the configured maximum)",
+                        socketPeer(socket), connections.size());
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    LOG.debug("close: {}", e.toString());
+                }
+                continue;
+            }
             try {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             } catch (IOException e) {

@@ -7,9 +7,9 @@ import java.util.TreeMap;
 /**
  * The session's command numbering window (RFC 7143 section 4.2.2.1): ExpCmdSN is the next
  * CmdSN due, MaxCmdSN = ExpCmdSN + depth - 1 - (tasks in flight) the last one the initiator may
- * send. Counting tasks in flight makes the window a credit: an initiator never has more than
- * {@code depth} tasks outstanding, and MaxCmdSN never goes backwards (a new command moves
- * ExpCmdSN and the in-flight count together; a finished task opens one slot).
+ * send. Counting tasks in flight makes the window a credit: a finished task opens one slot, so
+ * an initiator has about {@code depth} tasks outstanding at most (a little more while commands
+ * are between arrival and registration), and MaxCmdSN never goes backwards.
  *
  * <ul>
  *   <li>An immediate command is delivered at once and does not advance ExpCmdSN.</li>
@@ -28,6 +28,7 @@ public final class CommandWindow<T> {
     private final TreeMap<Integer, T> held = new TreeMap<>(SerialNumbers::compare);
     private int expCmdSn;
     private int inFlight;
+    private int advertised;
 
     public CommandWindow(int firstCmdSn, int depth) {
         if (depth < 1) {
@@ -35,14 +36,25 @@ public final class CommandWindow<T> {
         }
         this.expCmdSn = firstCmdSn;
         this.depth = depth;
+        this.advertised = firstCmdSn + depth - 1;
     }
 
     public synchronized int expCmdSn() {
         return expCmdSn;
     }
 
+    /**
+     * The current MaxCmdSN. It never goes backwards: a value once handed out stays valid even if
+     * a task starts before the CmdSN it used arrives (an immediate command, or a response written
+     * between a command's arrival and its registration), so no command the initiator was
+     * allowed to send is ever dropped.
+     */
     public synchronized int maxCmdSn() {
-        return expCmdSn - 1 + Math.max(0, depth - inFlight);
+        int credit = expCmdSn - 1 + Math.max(0, depth - inFlight);
+        if (SerialNumbers.lessThan(advertised, credit)) {
+            advertised = credit;
+        }
+        return advertised;
     }
 
     /** A task started (+1) or ended (-1). */

@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Connection implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final int LOGIN_MAX_SEGMENT = 8192;
+    private static final int LOGIN_READ_BUFFER = 16 * 1024;
     private static final int READ_BUFFER = 256 * 1024;
 
     private final SocketChannel channel;
@@ -54,6 +55,7 @@ public final class Connection implements Runnable {
     private final LoginStateMachine login;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong bufferedWrites = new AtomicLong();
+    private final WriteBufferPool buffers = new WriteBufferPool();
     private final String peer;
     private volatile PduWriter writer;
     private volatile Session session;
@@ -81,7 +83,8 @@ public final class Connection implements Runnable {
 
     @Override
     public void run() {
-        ByteBuffer in = ByteBuffer.allocateDirect(READ_BUFFER).flip();
+        // Small until the initiator has logged in: unauthenticated connections cost little.
+        ByteBuffer in = ByteBuffer.allocateDirect(LOGIN_READ_BUFFER).flip();
         try {
             while (!closed.get()) {
                 Pdu pdu;
@@ -110,6 +113,9 @@ public final class Connection implements Runnable {
                 if (s == null) {
                     if (!loginStep(pdu)) {
                         return;
+                    }
+                    if (session != null) {
+                        in = ByteBuffer.allocateDirect(READ_BUFFER).put(in).flip();
                     }
                 } else {
                     s.handle(this, pdu);
@@ -164,7 +170,31 @@ public final class Connection implements Runnable {
             });
         }
         LoginStateMachine.Step step = login.process(request);
-        writer.send(n -> step.response(), true);
+        Session s = null;
+        SessionParameters p = null;
+        if (step.outcome() == LoginStateMachine.Outcome.FULL_FEATURE) {
+            s = sessions.get(step.response().tsih());
+            if (s == null) {
+                return false;
+            }
+            // Everything the full feature phase needs is in place before the initiator can see the
+            // final response (other threads look at the session: timers, server stop).
+            p = step.result().parameters();
+            decoder.setMaxDataSegmentLength(p.targetMaxRecvDataSegmentLength());
+            decoder.setDigests(p.headerDigest(), p.dataDigest());
+            s.attach(this);
+            decoder.setSegmentBuffers(s.commands()::bufferFor);
+            session = s;
+        }
+        writer.lock().lock();
+        try {
+            writer.send(n -> step.response(), true);
+            if (p != null) {
+                writer.setDigests(p.headerDigest(), p.dataDigest());    // from the next PDU on, atomically
+            }
+        } finally {
+            writer.lock().unlock();
+        }
         switch (step.outcome()) {
             case FAILED -> {
                 return false;
@@ -173,17 +203,6 @@ public final class Connection implements Runnable {
                 return true;
             }
             default -> {
-                Session s = sessions.get(step.response().tsih());
-                if (s == null) {
-                    return false;
-                }
-                SessionParameters p = step.result().parameters();
-                decoder.setMaxDataSegmentLength(p.targetMaxRecvDataSegmentLength());
-                decoder.setDigests(p.headerDigest(), p.dataDigest());
-                writer.setDigests(p.headerDigest(), p.dataDigest());
-                s.attach(this);
-                decoder.setSegmentBuffers(s.commands()::bufferFor);
-                session = s;
                 LOG.info("{}: {} logged in to {} (TSIH {})", peer, p.initiatorName(),
                         s.discovery() ? "discovery" : s.target().name(), s.tsih());
                 return true;
@@ -241,6 +260,10 @@ public final class Connection implements Runnable {
         }
     }
 
+    WriteBufferPool buffers() {
+        return buffers;
+    }
+
     /** Reserves memory for a write's data; false when the connection's budget is spent. */
     boolean reserve(long bytes) {
         while (true) {
@@ -285,14 +308,14 @@ public final class Connection implements Runnable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        Session s = session;
+        if (s != null) {
+            s.close(loggedOut ? "logout" : "connection closed");    // before the peer can see the close
+        }
         try {
             channel.close();
         } catch (IOException e) {
             LOG.debug("{}: close failed: {}", peer, e.toString());
-        }
-        Session s = session;
-        if (s != null) {
-            s.close(loggedOut ? "logout" : "connection closed");
         }
         onClose.run();
     }

@@ -25,7 +25,8 @@ import java.nio.ByteBuffer;
  * target has (reads) or with the data-out the CDB called for ({@link ScsiResponse#dataOutExpected},
  * writes).
  *
- * <p>Write data is received straight into the task's buffer (see {@link #bufferFor}). A write
+ * <p>Write data is received straight into the task's buffer (see {@link #bufferFor}), a direct
+ * buffer from the connection's {@link WriteBufferPool}. A write
  * longer than {@link Portal#maxWriteLength()} fails with INVALID FIELD IN CDB; one that would
  * exceed the connection's write budget gets TASK SET FULL, which initiators retry.
  *
@@ -40,6 +41,10 @@ final class ScsiCommands {
         ScsiCommand.TaskAttribute.HEAD_OF_QUEUE, ScsiCommand.TaskAttribute.ACA};
 
     private final Session session;
+    /** The Data-Out range last handed to the decoder (reader thread only). */
+    private Task suppliedTask;
+    private int suppliedOffset;
+    private int suppliedLength;
 
     ScsiCommands(Session session) {
         this.session = session;
@@ -78,8 +83,8 @@ final class ScsiCommands {
                 respondEarly(c, cmd, new ScsiResponse(ScsiResponse.TASK_SET_FULL, null, null));
                 return;
             }
-            buffer = ByteBuffer.allocate(edtl);
-            buffer.put(cmd.data().duplicate());
+            buffer = c.buffers().take(edtl);
+            buffer.put(0, cmd.data(), cmd.data().position(), immediateLength);
             unsolicitedEnd = cmd.finalFlag() || p.initialR2T() ? immediateLength : Math.min(edtl, p.firstBurstLength());
         }
         Task task = new Task(cmd.initiatorTaskTag(), cmd.lun(), lun, cmd.cmdSn(), cmd.cdb(), attribute, edtl,
@@ -105,7 +110,10 @@ final class ScsiCommands {
         if (task == null || task.buffer == null || task.dispatched || offset < 0 || length > task.expectedLength - offset) {
             return null;
         }
-        return task.buffer.duplicate().position(offset).limit(offset + length);
+        suppliedTask = task;
+        suppliedOffset = offset;
+        suppliedLength = length;
+        return task.buffer.duplicate().limit(offset + length).position(offset);
     }
 
     /** Write data for a task. */
@@ -140,21 +148,16 @@ final class ScsiCommands {
                 task.r2ts.remove(d.targetTransferTag());
             }
         }
-        copyIn(task, offset, d.data());
+        boolean inPlace = suppliedTask == task && suppliedOffset == offset && suppliedLength == length;
+        suppliedTask = null;
+        if (!inPlace) {
+            task.buffer.put(offset, d.data(), d.data().position(), length);
+        }
         task.received += length;
         if (d.targetTransferTag() != Bhs.RESERVED_TAG) {
             issueR2ts(c, task);
         }
         maybeDispatch(task);
-    }
-
-    private static void copyIn(Task task, int offset, ByteBuffer data) {
-        ByteBuffer b = task.buffer;
-        boolean inPlace = data.hasArray() && data.array() == b.array()
-                && data.arrayOffset() + data.position() == b.arrayOffset() + offset;
-        if (!inPlace) {
-            b.put(offset, data, data.position(), data.remaining());
-        }
     }
 
     private void issueR2ts(Connection c, Task task) throws IOException {
@@ -176,6 +179,7 @@ final class ScsiCommands {
         task.dispatched = true;
         session.tasks().remove(task);
         releaseBuffer(task);
+        recycle(c, task);
         task.finished.countDown();
         respond(c, task, TransportSense.dataPhaseError(), 0);
     }
@@ -197,9 +201,10 @@ final class ScsiCommands {
             if (task.aborted) {
                 return;
             }
-            ByteBuffer dataOut = task.buffer == null ? null : task.buffer.duplicate().clear().asReadOnlyBuffer();
+            ByteBuffer dataOut = task.buffer == null ? null
+                    : task.buffer.duplicate().limit(task.expectedLength).position(0).asReadOnlyBuffer();
             ScsiCommand command = new ScsiCommand(task.lun, task.itt & 0xffffffffL, task.cdb, task.attribute, dataOut,
-                    task.read ? task.expectedLength : 0);
+                    task.read ? (int) Math.min(task.expectedLength & 0xffffffffL, Integer.MAX_VALUE) : 0);
             try {
                 response = session.scsi().execute(session.nexus(), command);
             } catch (RuntimeException e) {
@@ -213,6 +218,7 @@ final class ScsiCommands {
         } finally {
             session.tasks().finish(task);
             releaseBuffer(task);
+            recycle(c, task);
             task.finished.countDown();
         }
         try {
@@ -223,15 +229,23 @@ final class ScsiCommands {
         }
     }
 
+    /** Returns the task's bytes to the connection's write budget (idempotent). */
     void releaseBuffer(Task task) {
         Connection c = session.connection();
         if (task.buffer != null && c != null) {
             synchronized (task) {
-                if (task.buffer != null && !task.released) {
+                if (!task.released) {
                     task.released = true;
-                    c.release(task.bufferBytes());
+                    c.release(task.expectedLength & 0xffffffffL);
                 }
             }
+        }
+    }
+
+    /** Hands the task's buffer back for reuse: only once nothing can read or write it any more. */
+    void recycle(Connection c, Task task) {
+        if (task.buffer != null && c != null) {
+            c.buffers().give(task.buffer);
         }
     }
 

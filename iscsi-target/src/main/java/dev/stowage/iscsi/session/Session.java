@@ -222,16 +222,28 @@ public final class Session {
         }
         int wait = parameters().defaultTime2Wait();
         int retain = parameters().defaultTime2Retain();
+        if (response == 0) {
+            c.closeAfterLogout();
+            terminate("logout");    // the session is gone before the initiator reads the response
+        }
         c.writer().send(n -> new LogoutResponse(response, request.initiatorTaskTag(), n.statSn(), n.expCmdSn(),
                 n.maxCmdSn(), wait, retain), true);
         if (response == 0) {
-            c.closeAfterLogout();
-            close("logout");
+            c.close();
         }
     }
 
     /** Ends the session: aborts its tasks, closes its connection, tells the SCSI target. */
     public void close(String reason) {
+        terminate(reason);
+        Connection c = connection;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /** Ends the session without closing its connection (idempotent). */
+    private void terminate(String reason) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -242,10 +254,6 @@ public final class Session {
         }
         tasks.wake();
         table.remove(this);
-        Connection c = connection;
-        if (c != null) {
-            c.close();
-        }
         if (scsi != null) {
             try {
                 scsi.nexusRemoved(nexus);

@@ -78,8 +78,4 @@ final class Task {
         return buffer == null || (received >= expectedLength && r2ts.isEmpty() && nextR2tOffset >= expectedLength);
     }
 
-    /** Bytes a write task holds in memory. */
-    int bufferBytes() {
-        return buffer == null ? 0 : buffer.capacity();
-    }
 }

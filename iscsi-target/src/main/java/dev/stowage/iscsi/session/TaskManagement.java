@@ -141,6 +141,7 @@ final class TaskManagement {
             task.dispatched = true;
             session.tasks().remove(task);
             session.commands().releaseBuffer(task);
+            session.commands().recycle(session.connection(), task);
             task.finished.countDown();
         }
         session.tasks().wake();

@@ -172,6 +172,10 @@ class IscsiServerTest {
             assertThat(text).contains("TargetName=" + DISK + "\0TargetAddress=" + portal)
                     .contains("TargetName=" + LOCKED).contains("TargetName=" + MUTUAL);
             assertThat(r.finalFlag()).isTrue();
+            i.send(new TextRequest(true, true, false, 0, 6, Bhs.RESERVED_TAG, i.cmdSn(), r.statSn() + 1,
+                    ByteBuffer.wrap(("SendTargets=" + LOCKED + "\0X-vendor.Key=1\0").getBytes(StandardCharsets.US_ASCII))));
+            String one = StandardCharsets.UTF_8.decode(((TextResponse) i.receive()).data()).toString();
+            assertThat(one).isEqualTo("TargetName=" + LOCKED + "\0TargetAddress=" + portal + "\0X-vendor.Key=NotUnderstood\0");
             assertThat(i.logout().response()).isZero();
         }
     }
@@ -309,6 +313,41 @@ class IscsiServerTest {
             TestInitiator.Result r = i.command(0, new byte[16], null, 0, false, 0);
             assertThat(r.status()).isZero();
             assertThat(scsi.executed.get()).as("only the in-window command ran").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void pipelinedCommandsWithinMaxCmdSnAllComplete() throws Exception {
+        try (TestInitiator i = loggedIn(Map.of())) {
+            int total = 600;
+            int sent = 0;
+            int done = 0;
+            int maxCmdSn = i.cmdSn() + 127;     // the login's window
+            java.util.Set<Integer> open = new java.util.HashSet<>();
+            while (done < total) {
+                while (sent < total && (maxCmdSn - i.cmdSn()) >= 0) {
+                    int tag = i.nextItt();
+                    open.add(tag);
+                    i.send(new ScsiCommandPdu(false, true, true, false, 1, 0, tag, 4096, i.cmdSn(), i.expStatSn(),
+                            FakeScsiTarget.rw10(0x28, (sent * 8L) % 2040, 8), null));
+                    i.advanceCmdSn();
+                    sent++;
+                }
+                Pdu p = i.receive();
+                if (p instanceof dev.stowage.iscsi.pdu.DataIn d) {
+                    if (d.maxCmdSn() - maxCmdSn > 0) {
+                        maxCmdSn = d.maxCmdSn();
+                    }
+                    if (d.statusPresent()) {
+                        assertThat(open.remove(d.initiatorTaskTag())).isTrue();
+                        done++;
+                    }
+                } else {
+                    throw new AssertionError("unexpected " + p);
+                }
+            }
+            assertThat(open).isEmpty();
+            assertThat(scsi.executed.get()).isEqualTo(total);
         }
     }
 

@@ -55,4 +55,22 @@ class KeepAliveTest {
             assertThat(silent.closedByTarget()).isTrue();
         }
     }
+
+    @Test
+    void connectionsBeyondTheMaximumAreRefused() throws Exception {
+        IscsiServerConfig two = IscsiServerConfig.at(new InetSocketAddress("127.0.0.1", 0));
+        two = new IscsiServerConfig(two.bind(), 1, two.limits(), 16, two.maxWriteLength(), two.writeBudget(), null,
+                Duration.ofMinutes(5), Duration.ZERO, 2);
+        try (IscsiServer server = new IscsiServer(two)) {
+            server.addTarget(TargetConfig.open(DISK, new FakeScsiTarget(16)));
+            server.start();
+            try (TestInitiator a = new TestInitiator(server.address(), 1);
+                 TestInitiator b = new TestInitiator(server.address(), 2);
+                 TestInitiator c = new TestInitiator(server.address(), 3)) {
+                assertThat(c.closedByTarget()).isTrue();
+                assertThat(a.login(DISK, Map.of()).statusClass()).isZero();
+                assertThat(b.login(DISK, Map.of()).statusClass()).isZero();
+            }
+        }
+    }
 }

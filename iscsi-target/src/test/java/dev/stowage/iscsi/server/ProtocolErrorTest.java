@@ -74,7 +74,7 @@ class ProtocolErrorTest {
     @Test
     void writesAboveTheMaximumFailWithoutBuffering() throws Exception {
         IscsiServerConfig small = new IscsiServerConfig(new InetSocketAddress("127.0.0.1", 0), 1,
-                TargetLimits.defaults(), 16, 4096, 4096, null, Duration.ofSeconds(30), Duration.ZERO);
+                TargetLimits.defaults(), 16, 4096, 4096, null, Duration.ofSeconds(30), Duration.ZERO, 16);
         try (TestInitiator i = start(small, Map.of())) {
             TestInitiator.Result r = i.command(0, FakeScsiTarget.rw10(0x2a, 0, 16), new byte[8192], 8192, false, 0);
             assertThat(r.status()).isEqualTo(2);
@@ -87,7 +87,7 @@ class ProtocolErrorTest {
     @Test
     void writesBeyondTheConnectionBudgetGetTaskSetFull() throws Exception {
         IscsiServerConfig small = new IscsiServerConfig(new InetSocketAddress("127.0.0.1", 0), 1,
-                TargetLimits.defaults(), 16, 4096, 4096, null, Duration.ofSeconds(30), Duration.ZERO);
+                TargetLimits.defaults(), 16, 4096, 4096, null, Duration.ofSeconds(30), Duration.ZERO, 16);
         try (TestInitiator i = start(small, Map.of("ImmediateData", "No", "InitialR2T", "Yes"))) {
             int first = i.nextItt();
             i.send(new ScsiCommandPdu(false, true, false, true, 1, 0, first, 4096, i.cmdSn(), i.expStatSn(),

@@ -68,4 +68,21 @@ class CommandWindowTest {
         assertThat(w.maxCmdSn()).isEqualTo(3);
         assertThat(w.offer(3, false, "c")).containsExactly("c");
     }
+
+    @Test
+    void anAdvertisedMaxCmdSnStaysValid() {
+        CommandWindow<String> w = new CommandWindow<>(1, 4);
+        assertThat(w.offer(1, false, "a")).containsExactly("a");
+        int advertised = w.maxCmdSn();              // sent before task "a" is registered
+        assertThat(advertised).isEqualTo(5);
+        w.inFlight(1);                              // now "a" counts
+        assertThat(w.maxCmdSn()).isEqualTo(advertised);
+        assertThat(w.offer(2, false, "b")).containsExactly("b");
+        w.inFlight(1);
+        w.offer(3, false, "c");
+        w.inFlight(1);
+        w.offer(4, false, "d");
+        w.inFlight(1);
+        assertThat(w.offer(5, false, "e")).as("CmdSN 5 was advertised").containsExactly("e");
+    }
 }
