@@ -95,7 +95,7 @@ class DaemonTest {
             assertThat(events).containsExactly("start iscsi");
             String text = banner.toString(StandardCharsets.UTF_8);
             assertThat(text).contains("configuration: environment").contains("iqn.2026-01.dev.stowage:demo")
-                    .contains("NFS").doesNotContain("iSCSI:").doesNotContain("daemon-test-secret");
+                    .contains("NFS").doesNotContain("not configured").doesNotContain("daemon-test-secret");
         }
         assertThat(events).containsExactly("start iscsi", "stop iscsi");
         assertThat(store.objectCount()).as("probe deleted").isZero();

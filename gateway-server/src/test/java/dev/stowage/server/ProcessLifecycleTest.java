@@ -96,7 +96,7 @@ class ProcessLifecycleTest {
     @Test
     void runsAsDemoRefusesSecondInstanceAndStopsCleanlyOnSigterm() throws Exception {
         Map<String, String> env = Map.of("STOWAGE_DATA_DIR", dir.resolve("data").toString(), "STOWAGE_DEMO_S3_PORT", "0",
-                "STOWAGE_HEALTH_LISTEN", "127.0.0.1:0");
+                "STOWAGE_HEALTH_LISTEN", "127.0.0.1:0", "STOWAGE_DEMO_ISCSI_PORT", "0");
         Files.createDirectories(dir.resolve("cwd"));
         try (Child gateway = new Child(dir.resolve("cwd"), env, "run")) {
             assertThat(gateway.started.await(90, TimeUnit.SECONDS)).as("started within 90 s").isTrue();
@@ -121,6 +121,8 @@ class ProcessLifecycleTest {
             assertThat(gateway.waitForExit()).as("exit code after SIGTERM; output:\n%s", gateway.output()).isZero();
             String out = gateway.output();
             assertThat(out).contains("INFO  dev.stowage.server.Main stopped");
+            assertThat(out.indexOf("service stopped service=iscsi")).as("iSCSI stops first")
+                    .isPositive().isLessThan(out.indexOf("service stopped service=health"));
             assertThat(out.indexOf("service stopped service=health"))
                     .isPositive().isLessThan(out.indexOf("service stopped service=embedded-s3"));
         }
@@ -133,7 +135,8 @@ class ProcessLifecycleTest {
         try (Child run = new Child(cwd, Map.of(), "run", "--config", config.toString())) {
             assertThat(run.waitForExit()).isEqualTo(2);
             assertThat(run.output()).isEqualTo("config error: s3.bukcet: unknown key 's3.bukcet' (did you mean 'bucket'?); "
-                    + "keys allowed in s3: bucket, checksums, credentials, encryption, endpoint, max_connections, multipart, "
+                    + "keys allowed in s3: bucket, checksums, credentials, embedded, embedded_port, encryption, endpoint, "
+                    + "max_connections, multipart, "
                     + "path_style, prefix, region, retries, timeouts");
         }
     }
