@@ -46,6 +46,11 @@ class ProcessLifecycleTest {
         Child(Path cwd, Map<String, String> env, String... args) throws IOException {
             String java = ProcessHandle.current().info().command().orElse("java");
             String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            // The product's classpath: without other modules' test classes (the iSCSI test initiator,
+            // and a second logback-test.xml that would make logback print its status).
+            cp = java.util.Arrays.stream(cp.split(java.io.File.pathSeparator))
+                    .filter(e -> !e.contains("iscsi-target") || !(e.contains("test-classes") || e.endsWith("-tests.jar")))
+                    .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
             List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
                     Main.class.getName()));
             cmd.addAll(List.of(args));
