@@ -3,6 +3,7 @@ package dev.stowage.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,9 +51,9 @@ class ProcessLifecycleTest {
             String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
             // The product's classpath: without other modules' test classes (the iSCSI test initiator,
             // and a second logback-test.xml that would make logback print its status).
-            cp = java.util.Arrays.stream(cp.split(java.io.File.pathSeparator))
+            cp = Arrays.stream(cp.split(File.pathSeparator))
                     .filter(e -> !e.contains("iscsi-target") || !(e.contains("test-classes") || e.endsWith("-tests.jar")))
-                    .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+                    .collect(Collectors.joining(File.pathSeparator));
             List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
                     Main.class.getName()));
             cmd.addAll(List.of(args));
