@@ -28,6 +28,10 @@ public final class CommandWindow<T> {
     private final TreeMap<Integer, T> held = new TreeMap<>(SerialNumbers::compare);
     private int expCmdSn;
     private int inFlight;
+    /** The highest MaxCmdSN computed so far: a command is delivered (ExpCmdSN + 1) before its task is
+     * counted in flight, and a PDU built in between must not let MaxCmdSN step back afterwards, or a
+     * command the initiator was allowed to send would be dropped (and the initiator would wait forever). */
+    private int maxSeen;
 
     public CommandWindow(int firstCmdSn, int depth) {
         if (depth < 1) {
@@ -35,6 +39,7 @@ public final class CommandWindow<T> {
         }
         this.expCmdSn = firstCmdSn;
         this.depth = depth;
+        this.maxSeen = firstCmdSn - 1 + depth;
     }
 
     public synchronized int expCmdSn() {
@@ -42,7 +47,11 @@ public final class CommandWindow<T> {
     }
 
     public synchronized int maxCmdSn() {
-        return expCmdSn - 1 + Math.max(0, depth - inFlight);
+        int max = expCmdSn - 1 + Math.max(0, depth - inFlight);
+        if (SerialNumbers.lessThan(maxSeen, max)) {
+            maxSeen = max;
+        }
+        return maxSeen;
     }
 
     /** A task started (+1) or ended (-1). */
