@@ -28,8 +28,14 @@ done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/stowage-conformance.XXXXXX")"
 daemon_pid=""
+suite_pid=""
+# Long commands run in the background and are waited for, so that a signal to this script runs the
+# cleanup at once (`timeout` puts its command in a process group of its own, out of reach of a
+# signal to ours).
+run_bg() { "$@" & suite_pid=$!; local rc=0; wait "$suite_pid" || rc=$?; suite_pid=""; return "$rc"; }
 cleanup() {
   local rc=$?
+  if [[ -n $suite_pid ]]; then kill -TERM "$suite_pid" 2>/dev/null || true; wait "$suite_pid" 2>/dev/null || true; fi
   if [[ -n $daemon_pid ]] && kill -0 "$daemon_pid" 2>/dev/null; then
     kill -TERM "$daemon_pid" 2>/dev/null || true
     for _ in $(seq 1 40); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.25; done
@@ -45,7 +51,7 @@ trap 'exit 130' INT TERM
 start=$(date +%s)
 if [[ "${NO_BUILD:-0}" != 1 ]]; then
   echo "== building (./stowage build)"
-  timeout 1200 "$root/stowage" build
+  run_bg timeout 1200 "$root/stowage" build
 fi
 
 # Random CHAP secrets (14 hex characters: inside the 12-16 bytes the gateway requires, URL-safe).
@@ -83,7 +89,7 @@ env $(env | sed -n 's/^\(STOWAGE_[A-Z0-9_]*\)=.*/-u \1/p') NO_COLOR=1 \
 daemon_pid=$!
 port=""
 for _ in $(seq 1 240); do
-  port="$(sed -n 's/^ *iSCSI: *portal 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/daemon.log" | head -n1)"
+  port="$(sed -n 's/^ *iSCSI: *portal 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/daemon.log" 2>/dev/null | head -n1 || true)"
   [[ -n $port ]] && grep -q ' started ' "$work/daemon.log" && break
   kill -0 "$daemon_pid" 2>/dev/null || break
   sleep 0.5
@@ -105,7 +111,7 @@ for variant in "${variants[@]}"; do
   esac
   v_start=$(date +%s)
   echo "== $variant: iscsi-test-cu --test=ALL --dataloss"
-  timeout --kill-after=10 "$suite_timeout" iscsi-test-cu --test=ALL --dataloss "$url" "$url" > "$work/$variant.log" 2>&1 || true
+  run_bg timeout --kill-after=10 "$suite_timeout" iscsi-test-cu --test=ALL --dataloss "$url" "$url" > "$work/$variant.log" 2>&1 || true
   summary="$(grep -E '^ +tests +[0-9]' "$work/$variant.log" || true)"
   if [[ -z $summary ]]; then
     echo "   no summary from iscsi-test-cu (crashed or timed out); last lines:" >&2
