@@ -124,7 +124,7 @@ public final class Daemon {
             return store;
         }
 
-        /** The embedded store, or null when not running as the demo appliance. */
+        /** The embedded S3 store (demo appliance or {@code s3.embedded}), or null when an external S3 service is used. */
         public EmbeddedS3 demoStore() {
             return demo;
         }
