@@ -259,7 +259,10 @@ public final class Daemon {
             appliance.stop();
             store.close();
             lock.close();
-            throw new StartupException("start-up failed: " + e.getMessage(), e);
+            // Front ends word their own operator errors ("cannot listen on ...", "cannot open the disk image ...").
+            String m = String.valueOf(e.getMessage());
+            throw new StartupException(e instanceof IOException && m.startsWith("cannot ") || m.startsWith("disk image ")
+                    ? m : "start-up failed: " + m, e);
         }
         Running running = new Running(config, List.of(appliance, fe), health, monitor, store, lock,
                 embedded == null ? null : embedded.store());

@@ -58,8 +58,11 @@ final class IscsiValidator {
                 DEFAULT_LISTEN);
         IscsiSettings.Chap discovery = chap("iscsi.discovery_chap", raw.discoveryChap());
         if (raw.targets() == null || raw.targets().isEmpty()) {
+            boolean fromEnv = !v.key("iscsi.listen").equals("iscsi.listen")
+                    || !v.key("iscsi.discovery_chap.user").equals("iscsi.discovery_chap.user");
             throw v.error("iscsi.targets", "no target is configured",
-                    "add at least one target with an iqn and a LUN (see docs/configuration.md), or remove the iscsi section");
+                    "add at least one target with an iqn and a LUN (see docs/configuration.md), or remove the iscsi section"
+                            + (fromEnv ? " (STOWAGE_ISCSI_* variables set only the portal, not targets)" : ""));
         }
         List<IscsiSettings.Target> targets = new ArrayList<>();
         Map<String, String> iqns = new HashMap<>();

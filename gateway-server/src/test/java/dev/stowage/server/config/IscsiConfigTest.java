@@ -181,6 +181,8 @@ class IscsiConfigTest {
                 + "iscsi.targets[0].luns[0]; give each LUN of a target its own number");
         error(S3 + "iscsi:\n  listen: 127.0.0.1:3260\n")
                 .hasMessageStartingWith("config error: iscsi.targets: no target is configured; add at least one target");
+        assertThatThrownBy(() -> load(S3, Map.of("STOWAGE_ISCSI_LISTEN", "127.0.0.1:3260")))
+                .hasMessageEndingWith("or remove the iscsi section (STOWAGE_ISCSI_* variables set only the portal, not targets)");
         error(S3 + "iscsi:\n  targets:\n    - iqn: iqn.2026-11.dev.stowage:disk1\n")
                 .hasMessageStartingWith("config error: iscsi.targets[0].luns: the target has no LUN");
     }
