@@ -16,12 +16,18 @@ final class Banner {
     private Banner() {
     }
 
-    static void print(PrintStream out, Daemon.Running running, DemoCredentials demo, List<Service> frontEnds) {
+    /**
+     * @param embedded the embedded store's credentials, or null when an external S3 service is used
+     * @param demoMode true for the demo appliance (no configuration at all)
+     */
+    static void print(PrintStream out, Daemon.Running running, DemoCredentials embedded, boolean demoMode,
+                      List<Service> frontEnds) {
+        DemoCredentials demo = embedded;
         GatewayConfig c = running.config();
         S3Settings s3 = c.s3();
         StringBuilder b = new StringBuilder();
         b.append('\n');
-        if (demo != null) {
+        if (demoMode) {
             b.append("Stowage ").append(Version.get())
                     .append(" is running as a demo appliance (embedded S3-compatible store on local disk).\n");
         } else {
@@ -46,12 +52,18 @@ final class Banner {
         for (Service s : frontEnds) {
             iscsi |= s.name().startsWith("iscsi");
             nfs |= s.name().startsWith("nfs");
-            if (s.describe() != null) {
-                row(b, s.name(), s.describe());
+            String text = s.describe();
+            if (text != null) {
+                String label = s.name().equals("iscsi") ? "iSCSI" : s.name().equals("nfs") ? "NFS" : s.name();
+                String[] lines = text.split("\n");
+                row(b, label, lines[0]);
+                for (int i = 1; i < lines.length; i++) {
+                    row(b, "", lines[i]);
+                }
             }
         }
         if (!iscsi) {
-            row(b, "iSCSI", "not yet available");
+            row(b, "iSCSI", "not configured (add an iscsi section, see docs/configuration.md)");
         }
         if (!nfs) {
             row(b, "NFS", "not yet available");

@@ -3,6 +3,7 @@ package dev.stowage.server;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stowage.core.store.ObjectStore;
+import dev.stowage.core.store.s3.S3Settings;
 import dev.stowage.server.check.BucketCheck;
 import dev.stowage.server.check.BucketCheckException;
 import dev.stowage.server.check.StartupCheckService;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The start-up sequence: find the configuration (file, environment, or none: demo appliance), check
  * it, lock the data directory, configure logging, then start the services in order: embedded S3
- * store (demo only), bucket check, S3 monitor, health endpoint, front ends. Prints the banner.
+ * store (demo, or {@code s3.embedded}), bucket check, S3 monitor, health endpoint, front ends
+ * (iSCSI when configured; the demo appliance exports one disk). Prints the banner.
  *
  * <p>Errors the operator must fix come out as a {@link StartupException} with one line of text;
  * anything already started is stopped again first. Not thread-safe: call {@link #start} once.
@@ -47,6 +49,14 @@ public final class Daemon {
     public static final int DEFAULT_DEMO_S3_PORT = 9555;
     /** Name of the demo bucket. */
     public static final String DEMO_BUCKET = "stowage";
+    /** {@link GatewayConfig#source()} of the demo appliance. */
+    public static final String DEMO_SOURCE = "demo";
+    /** Default iSCSI port of the demo appliance on 127.0.0.1. */
+    public static final int DEFAULT_DEMO_ISCSI_PORT = 3260;
+    /** Variable that moves the demo appliance's iSCSI portal (0: any free port). */
+    public static final String DEMO_ISCSI_PORT_ENV = "STOWAGE_DEMO_ISCSI_PORT";
+    /** The demo appliance's disk. */
+    public static final String DEMO_IQN = "iqn.2026-11.dev.stowage:demo-disk";
 
     /** Where the configuration comes from. */
     public enum Mode { FILE, ENVIRONMENT, DEMO }
@@ -114,7 +124,7 @@ public final class Daemon {
             return store;
         }
 
-        /** The embedded store, or null when not running as the demo appliance. */
+        /** The embedded S3 store (demo appliance or {@code s3.embedded}), or null when an external S3 service is used. */
         public EmbeddedS3 demoStore() {
             return demo;
         }
@@ -175,35 +185,34 @@ public final class Daemon {
     /** Starts the gateway; returns once every service runs. */
     public static Running start(Launch l) throws StartupException {
         Mode mode = mode(l.configFile(), l.env(), l.cwd());
-        DemoSetup demo = null;
+        EmbeddedSetup embedded = null;
         DataDirLock lock = null;
         GatewayConfig config;
         try {
-            if (mode == Mode.DEMO) {
-                Path dataDir = DataDirs.defaultDir(l.env(), l.userHome());
-                lock = DataDirLock.acquire(dataDir);
-                demo = DemoSetup.prepare(dataDir, l.env());
-                // Started here, before the configuration is built, to learn its port; the appliance's
-                // start() of it is then a no-op and its stop() stops it last.
-                demo.store().start();
-                config = ConfigLoader.fromTree(demo.configTree(), "demo", l.env());
-            } else {
-                config = loadConfig(l.configFile(), l.env(), l.cwd());
-                lock = DataDirLock.acquire(config.dataDir());
+            config = mode == Mode.DEMO
+                    ? ConfigLoader.fromTree(Demo.configTree(DataDirs.defaultDir(l.env(), l.userHome()), l.env()), DEMO_SOURCE, l.env())
+                    : loadConfig(l.configFile(), l.env(), l.cwd());
+            lock = DataDirLock.acquire(config.dataDir());
+            if (config.embeddedS3Port() != null) {
+                embedded = EmbeddedSetup.prepare(config.dataDir(), config.embeddedS3Port(), mode == Mode.DEMO);
+                // Started before the other services, to learn its port; the appliance's start() of it
+                // is then a no-op and its stop() stops it last.
+                embedded.store().start();
+                config = config.withS3(embedded.settings());
             }
         } catch (ConfigException e) {
-            cleanUp(demo, lock);
+            cleanUp(embedded, lock);
             throw new StartupException(e.getMessage(), e);
         } catch (DataDirLock.LockedException e) {
             throw new StartupException(e.getMessage(), e);
         } catch (IOException e) {
-            cleanUp(demo, lock);
+            cleanUp(embedded, lock);
             throw new StartupException(e.getMessage().startsWith("cannot listen") ? e.getMessage()
                     : "cannot prepare the data directory: " + e.getMessage()
                     + "; check that it is writable (data_dir or STOWAGE_DATA_DIR)", e);
         } catch (Exception e) {
-            cleanUp(demo, lock);
-            throw new StartupException("the demo S3 store did not start: " + e, e);
+            cleanUp(embedded, lock);
+            throw new StartupException("the embedded S3 store did not start: " + e, e);
         }
         if (l.configureLogging()) {
             LogSetup.configure(config.logLevel().name(), config.logFormat() == GatewayConfig.LogFormat.JSON);
@@ -216,7 +225,7 @@ public final class Daemon {
         try {
             store = l.stores().open(config.s3());
         } catch (RuntimeException e) {
-            cleanUp(demo, lock);
+            cleanUp(embedded, lock);
             throw new StartupException("cannot set up the S3 client: " + e.getMessage(), e);
         }
         String endpoint = config.s3().endpoint() == null ? "AWS S3 (" + config.s3().region() + ")"
@@ -226,8 +235,8 @@ public final class Daemon {
                 new HealthMonitor.S3Status(true, null, l.clock().instant()));
         HealthServer health = new HealthServer(config.healthListen(), monitor);
         List<Service> services = new ArrayList<>();
-        if (demo != null) {
-            services.add(demo.store());
+        if (embedded != null) {
+            services.add(embedded.store());
         }
         services.add(new StartupCheckService(check, config.s3().bucket(), endpoint));
         services.add(monitor);
@@ -250,18 +259,21 @@ public final class Daemon {
             appliance.stop();
             store.close();
             lock.close();
-            throw new StartupException("start-up failed: " + e.getMessage(), e);
+            // Front ends word their own operator errors ("cannot listen on ...", "cannot open the disk image ...").
+            String m = String.valueOf(e.getMessage());
+            throw new StartupException(e instanceof IOException && m.startsWith("cannot ") || m.startsWith("disk image ")
+                    ? m : "start-up failed: " + m, e);
         }
         Running running = new Running(config, List.of(appliance, fe), health, monitor, store, lock,
-                demo == null ? null : demo.store());
-        Banner.print(l.out(), running, demo == null ? null : demo.credentials(), frontEnds);
+                embedded == null ? null : embedded.store());
+        Banner.print(l.out(), running, embedded == null ? null : embedded.credentials(), mode == Mode.DEMO, frontEnds);
         log.atInfo().addKeyValue("health", health.url()).log("started");
         return running;
     }
 
-    private static void cleanUp(DemoSetup demo, DataDirLock lock) {
-        if (demo != null) {
-            demo.store().stop();
+    private static void cleanUp(EmbeddedSetup embedded, DataDirLock lock) {
+        if (embedded != null) {
+            embedded.store().stop();
         }
         if (lock != null) {
             lock.close();
@@ -272,42 +284,63 @@ public final class Daemon {
         return s != null && !s.isBlank();
     }
 
-    /** The demo appliance's store, credentials and the configuration that points at them. */
-    record DemoSetup(EmbeddedS3 store, DemoCredentials credentials, int port) {
+    /** The embedded S3 store ({@code s3.embedded}, and the demo appliance), its credentials and settings. */
+    record EmbeddedSetup(EmbeddedS3 store, DemoCredentials credentials) {
 
-        static DemoSetup prepare(Path dataDir, Map<String, String> env) throws IOException {
-            String portText = env.getOrDefault("STOWAGE_DEMO_S3_PORT", "");
-            int port = DEFAULT_DEMO_S3_PORT;
-            if (!portText.isBlank()) {
-                try {
-                    port = Integer.parseInt(portText.strip());
-                } catch (NumberFormatException e) {
-                    port = -1;
-                }
-                if (port < 0 || port > 65535) {
-                    throw new ConfigException("STOWAGE_DEMO_S3_PORT", "'" + portText + "' is not a port number",
-                            "use 1-65535, or 0 for any free port");
-                }
-            }
+        static EmbeddedSetup prepare(Path dataDir, int port, boolean demo) throws IOException {
             Path root = dataDir.resolve("demo-s3");
             DemoCredentials creds = DemoCredentials.loadOrCreate(root.resolve("credentials"));
-            EmbeddedS3 store = new EmbeddedS3(root.resolve("data"), port, DEMO_BUCKET, creds);
-            return new DemoSetup(store, creds, port);
+            EmbeddedS3 store = new EmbeddedS3(root.resolve("data"), port, DEMO_BUCKET, creds,
+                    demo ? "STOWAGE_DEMO_S3_PORT" : "s3.embedded_port");
+            return new EmbeddedSetup(store, creds);
         }
 
-        ObjectNode configTree() {
+        /** Settings that point at the running store. */
+        S3Settings settings() {
+            return S3Settings.of(store.endpoint(), "us-east-1", DEMO_BUCKET,
+                    new S3Settings.Credentials.Static(credentials.accessKeyId(), credentials.secretAccessKey(), null));
+        }
+    }
+
+    /** The demo appliance's configuration: the embedded store and one file-backed iSCSI disk on loopback. */
+    static final class Demo {
+        private Demo() {
+        }
+
+        static ObjectNode configTree(Path dataDir, Map<String, String> env) {
             ObjectNode root = JsonNodeFactory.instance.objectNode();
             ObjectNode s3 = root.putObject("s3");
-            s3.put("endpoint", store.endpoint().toString());
-            s3.put("region", "us-east-1");
-            s3.put("bucket", DEMO_BUCKET);
-            s3.put("path_style", true);
-            ObjectNode c = s3.putObject("credentials");
-            c.put("type", "static");
-            c.put("access_key_id", credentials.accessKeyId());
-            c.put("secret_access_key", credentials.secretAccessKey());
-            root.put("data_dir", credentials.file().getParent().getParent().toString());
+            s3.put("embedded", true);
+            s3.put("embedded_port", port(env, "STOWAGE_DEMO_S3_PORT", DEFAULT_DEMO_S3_PORT));
+            root.put("data_dir", dataDir.toString());
+            ObjectNode iscsi = root.putObject("iscsi");
+            iscsi.put("listen", "127.0.0.1:" + port(env, DEMO_ISCSI_PORT_ENV, DEFAULT_DEMO_ISCSI_PORT));
+            ObjectNode target = iscsi.putArray("targets").addObject();
+            target.put("iqn", DEMO_IQN);
+            target.put("alias", "demo-disk");
+            ObjectNode lun = target.putArray("luns").addObject();
+            lun.put("lun", 0);
+            lun.put("type", "file");
+            lun.put("path", "iscsi/demo-disk.img");
+            lun.put("size", "1GiB");
             return root;
+        }
+
+        private static int port(Map<String, String> env, String name, int dflt) {
+            String text = env.getOrDefault(name, "");
+            if (text.isBlank()) {
+                return dflt;
+            }
+            int port;
+            try {
+                port = Integer.parseInt(text.strip());
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 0 || port > 65535) {
+                throw new ConfigException(name, "'" + text + "' is not a port number", "use 1-65535, or 0 for any free port");
+            }
+            return port;
         }
     }
 }

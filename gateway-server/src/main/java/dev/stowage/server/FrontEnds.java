@@ -2,7 +2,9 @@ package dev.stowage.server;
 
 import dev.stowage.core.store.ObjectStore;
 import dev.stowage.server.config.GatewayConfig;
+import dev.stowage.server.iscsi.IscsiService;
 import dev.stowage.server.lifecycle.Service;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,8 +14,19 @@ import java.util.List;
 @FunctionalInterface
 public interface FrontEnds {
 
-    /** No front ends (the current state of the product). */
+    /** No front ends (tests of the start-up sequence). */
     FrontEnds NONE = (config, store) -> List.of();
+
+    /** The front ends the configuration asks for: iSCSI when there is an {@code iscsi} section. */
+    FrontEnds CONFIGURED = (config, store) -> {
+        List<Service> out = new ArrayList<>();
+        if (config.iscsi() != null) {
+            out.add(new IscsiService(config.iscsi(), Daemon.DEMO_SOURCE.equals(config.source())
+                    ? "set " + Daemon.DEMO_ISCSI_PORT_ENV + " to another port (0 picks a free one)"
+                    : "change iscsi.listen (or STOWAGE_ISCSI_LISTEN)"));
+        }
+        return out;
+    };
 
     List<Service> create(GatewayConfig config, ObjectStore store);
 }

@@ -77,7 +77,7 @@ public final class Main implements Runnable {
             }, "shutdown"));
             Signals.exitZeroOnTerm();
             Daemon.Launch launch = new Daemon.Launch(config, System.getenv(), Path.of("").toAbsolutePath(),
-                    System.getProperty("user.home"), StoreFactories.s3(), FrontEnds.NONE, System.out,
+                    System.getProperty("user.home"), StoreFactories.s3(), FrontEnds.CONFIGURED, System.out,
                     InstantSource.system(), true);
             try {
                 running.set(Daemon.start(launch));
@@ -110,9 +110,13 @@ public final class Main implements Runnable {
         static int check(Path file, Map<String, String> env, PrintStream out, PrintStream err) {
             try {
                 GatewayConfig c = Daemon.loadConfig(file, env, Path.of("").toAbsolutePath());
-                out.println("config ok: " + file + " (bucket " + c.s3().bucket() + " at "
-                        + (c.s3().endpoint() == null ? "AWS S3 " + c.s3().region() : c.s3().endpoint())
-                        + ", health " + c.healthListen().getHostString() + ":" + c.healthListen().getPort() + ")");
+                String s3 = c.embeddedS3Port() != null ? "embedded S3 store in " + c.dataDir()
+                        : "bucket " + c.s3().bucket() + " at "
+                        + (c.s3().endpoint() == null ? "AWS S3 " + c.s3().region() : c.s3().endpoint());
+                String iscsi = c.iscsi() == null ? "" : ", iSCSI " + c.iscsi().listen().getHostString() + ":"
+                        + c.iscsi().listen().getPort() + " with " + c.iscsi().targets().size() + " target(s)";
+                out.println("config ok: " + file + " (" + s3 + ", health " + c.healthListen().getHostString() + ":"
+                        + c.healthListen().getPort() + iscsi + ")");
                 return 0;
             } catch (ConfigException e) {
                 err.println(e.getMessage());

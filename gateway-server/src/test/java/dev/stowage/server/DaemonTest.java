@@ -95,7 +95,7 @@ class DaemonTest {
             assertThat(events).containsExactly("start iscsi");
             String text = banner.toString(StandardCharsets.UTF_8);
             assertThat(text).contains("configuration: environment").contains("iqn.2026-01.dev.stowage:demo")
-                    .contains("NFS").doesNotContain("iSCSI:").doesNotContain("daemon-test-secret");
+                    .contains("NFS").doesNotContain("not configured").doesNotContain("daemon-test-secret");
         }
         assertThat(events).containsExactly("start iscsi", "stop iscsi");
         assertThat(store.objectCount()).as("probe deleted").isZero();
@@ -133,6 +133,22 @@ class DaemonTest {
         assertThatThrownBy(() -> Daemon.start(launch(demo, s -> new InMemoryObjectStore(), FrontEnds.NONE)))
                 .isInstanceOf(StartupException.class)
                 .hasMessage("config error: STOWAGE_DEMO_S3_PORT: 'ninety' is not a port number; use 1-65535, or 0 for any free port");
+    }
+
+    @Test
+    void demoIscsiPortInUseIsAClearErrorAndReleasesEverything() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Map<String, String> demo = Map.of("STOWAGE_DATA_DIR", dir.resolve("demo").toString(), "STOWAGE_DEMO_S3_PORT", "0",
+                    "STOWAGE_DEMO_ISCSI_PORT", String.valueOf(taken.getLocalPort()), "STOWAGE_HEALTH_LISTEN", "127.0.0.1:0");
+            assertThatThrownBy(() -> Daemon.start(launch(demo, s -> new InMemoryObjectStore(), FrontEnds.CONFIGURED)))
+                    .isInstanceOfSatisfying(StartupException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                    .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " for iSCSI (")
+                    .hasMessageEndingWith("); stop what uses that port, or set STOWAGE_DEMO_ISCSI_PORT to another port (0 picks a free one)");
+            Map<String, String> free = new HashMap<>(demo);
+            free.put("STOWAGE_DEMO_ISCSI_PORT", "0");
+            // Lock, embedded store and disk image were released: the next start works.
+            Daemon.start(launch(free, s -> new InMemoryObjectStore(), FrontEnds.CONFIGURED)).close();
+        }
     }
 
     @Test

@@ -37,8 +37,8 @@ class DemoApplianceTest {
     private Daemon.Launch launch() {
         banner.reset();
         Map<String, String> env = Map.of("STOWAGE_DATA_DIR", dataDir.toString(), "STOWAGE_DEMO_S3_PORT", "0",
-                "STOWAGE_HEALTH_LISTEN", "127.0.0.1:0");
-        return new Daemon.Launch(null, env, cwd, cwd.toString(), S3ObjectStore::new, FrontEnds.NONE,
+                "STOWAGE_HEALTH_LISTEN", "127.0.0.1:0", "STOWAGE_DEMO_ISCSI_PORT", "0");
+        return new Daemon.Launch(null, env, cwd, cwd.toString(), S3ObjectStore::new, FrontEnds.CONFIGURED,
                 new PrintStream(banner, true, StandardCharsets.UTF_8), InstantSource.system(), false);
     }
 
@@ -61,7 +61,8 @@ class DemoApplianceTest {
 
             String text = banner.toString(StandardCharsets.UTF_8);
             assertThat(text).contains("demo appliance", settings.endpoint().toString(), "stowage",
-                    running.health().url(), "iSCSI", "not yet available");
+                    running.health().url(), "iSCSI:", "portal 127.0.0.1:", Daemon.DEMO_IQN,
+                    "iscsiadm -m discovery -t st -p 127.0.0.1:", "iscsi-ls iscsi://127.0.0.1:", "NFS:", "not yet available");
             assertThat(text).contains(secret).contains("shown only now");
 
             Path credFile = dataDir.resolve("demo-s3/credentials");

@@ -3,6 +3,7 @@ package dev.stowage.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +49,11 @@ class ProcessLifecycleTest {
         Child(Path cwd, Map<String, String> env, String... args) throws IOException {
             String java = ProcessHandle.current().info().command().orElse("java");
             String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            // The product's classpath: without other modules' test classes (the iSCSI test initiator,
+            // and a second logback-test.xml that would make logback print its status).
+            cp = Arrays.stream(cp.split(File.pathSeparator))
+                    .filter(e -> !e.contains("iscsi-target") || !(e.contains("test-classes") || e.endsWith("-tests.jar")))
+                    .collect(Collectors.joining(File.pathSeparator));
             List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
                     Main.class.getName()));
             cmd.addAll(List.of(args));
@@ -96,7 +104,7 @@ class ProcessLifecycleTest {
     @Test
     void runsAsDemoRefusesSecondInstanceAndStopsCleanlyOnSigterm() throws Exception {
         Map<String, String> env = Map.of("STOWAGE_DATA_DIR", dir.resolve("data").toString(), "STOWAGE_DEMO_S3_PORT", "0",
-                "STOWAGE_HEALTH_LISTEN", "127.0.0.1:0");
+                "STOWAGE_HEALTH_LISTEN", "127.0.0.1:0", "STOWAGE_DEMO_ISCSI_PORT", "0");
         Files.createDirectories(dir.resolve("cwd"));
         try (Child gateway = new Child(dir.resolve("cwd"), env, "run")) {
             assertThat(gateway.started.await(90, TimeUnit.SECONDS)).as("started within 90 s").isTrue();
@@ -121,6 +129,8 @@ class ProcessLifecycleTest {
             assertThat(gateway.waitForExit()).as("exit code after SIGTERM; output:\n%s", gateway.output()).isZero();
             String out = gateway.output();
             assertThat(out).contains("INFO  dev.stowage.server.Main stopped");
+            assertThat(out.indexOf("service stopped service=iscsi")).as("iSCSI stops first")
+                    .isPositive().isLessThan(out.indexOf("service stopped service=health"));
             assertThat(out.indexOf("service stopped service=health"))
                     .isPositive().isLessThan(out.indexOf("service stopped service=embedded-s3"));
         }
@@ -133,7 +143,8 @@ class ProcessLifecycleTest {
         try (Child run = new Child(cwd, Map.of(), "run", "--config", config.toString())) {
             assertThat(run.waitForExit()).isEqualTo(2);
             assertThat(run.output()).isEqualTo("config error: s3.bukcet: unknown key 's3.bukcet' (did you mean 'bucket'?); "
-                    + "keys allowed in s3: bucket, checksums, credentials, encryption, endpoint, max_connections, multipart, "
+                    + "keys allowed in s3: bucket, checksums, credentials, embedded, embedded_port, encryption, endpoint, "
+                    + "max_connections, multipart, "
                     + "path_style, prefix, region, retries, timeouts");
         }
     }

@@ -12,7 +12,8 @@ import java.util.Set;
  * <p>Mapping rule: every key {@code a.b_c.d} can be set with the variable {@code STOWAGE_A_B_C_D}
  * (upper case, dots become underscores). Two short aliases exist for the keys people set most:
  * {@code STOWAGE_S3_ACCESS_KEY_ID} and {@code STOWAGE_S3_SECRET_ACCESS_KEY}. A variable set to the
- * empty string counts as not set. {@code STOWAGE_CONFIG} names the configuration file.
+ * empty string counts as not set. {@code STOWAGE_CONFIG} names the configuration file. Keys inside
+ * lists ({@code iscsi.targets}) have no variables.
  */
 public final class ConfigKeys {
 
@@ -27,13 +28,16 @@ public final class ConfigKeys {
             "s3.encryption.mode", "s3.encryption.kms_key_id", "s3.encryption.customer_key_file",
             "s3.timeouts.connect", "s3.timeouts.request", "s3.retries", "s3.max_connections",
             "s3.multipart.threshold", "s3.multipart.part_size", "s3.multipart.parallelism", "s3.checksums",
-            "data_dir", "health.listen", "health.check_interval", "logging.level", "logging.format");
+            "s3.embedded", "s3.embedded_port",
+            "data_dir", "health.listen", "health.check_interval", "logging.level", "logging.format",
+            "iscsi.listen", "iscsi.discovery_chap.user", "iscsi.discovery_chap.secret",
+            "iscsi.discovery_chap.mutual_user", "iscsi.discovery_chap.mutual_secret");
 
     /** Keys whose values are secrets: never echoed in messages, registered with the redactor. */
-    public static final Set<String> SECRET_LEAVES = Set.of("secret_access_key", "session_token");
+    public static final Set<String> SECRET_LEAVES = Set.of("secret_access_key", "session_token", "secret", "mutual_secret");
 
     /** Sections a later version will read; named here so that a config using them gets a clear answer. */
-    public static final Set<String> NOT_YET_SECTIONS = Set.of("iscsi", "cache", "nfs", "vtl", "volumes", "tapes");
+    public static final Set<String> NOT_YET_SECTIONS = Set.of("cache", "nfs", "vtl", "volumes", "tapes");
 
     private static final Map<String, String> ALIASES = Map.of(
             "STOWAGE_S3_ACCESS_KEY_ID", "s3.credentials.access_key_id",

@@ -50,7 +50,10 @@ public final class ConfigLoader {
 
     /** Secret-looking lines, found by text before parsing so that even a YAML syntax error cannot echo them. */
     private static final Pattern SECRET_LINE =
-            Pattern.compile("(?m)^\\s*(?:secret_access_key|session_token)\\s*:\\s*['\"]?([^'\"#\\s]+)");
+            Pattern.compile("(?m)^\\s*(?:-\\s*)?(?:secret_access_key|session_token|secret|mutual_secret)\\s*:\\s*['\"]?([^'\"#\\s]+)");
+    /** The same in flow style ({@code chap: {user: u, secret: s}}). */
+    private static final Pattern SECRET_FLOW =
+            Pattern.compile("[{,]\\s*(?:secret_access_key|session_token|secret|mutual_secret)\\s*:\\s*['\"]?([^'\"#\\s,}]+)");
 
     private ConfigLoader() {
     }
@@ -67,9 +70,11 @@ public final class ConfigLoader {
             throw new ConfigException(file.toString(), "cannot read the configuration file (" + e + ")",
                     "check that the file is readable by this user");
         }
-        Matcher m = SECRET_LINE.matcher(text);
-        while (m.find()) {
-            Redactor.register(m.group(1));
+        for (Pattern p : List.of(SECRET_LINE, SECRET_FLOW)) {
+            Matcher m = p.matcher(text);
+            while (m.find()) {
+                Redactor.register(m.group(1));
+            }
         }
         registerEnvSecrets(env);
         JsonNode tree;
@@ -94,6 +99,7 @@ public final class ConfigLoader {
      */
     public static GatewayConfig fromTree(ObjectNode base, String source, Map<String, String> env) {
         registerEnvSecrets(env);
+        registerTreeSecrets(base);
         ObjectNode tree = base.deepCopy();
         for (Iterator<String> it = tree.fieldNames(); it.hasNext(); ) {
             String section = it.next();
@@ -112,7 +118,7 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source, "the configuration could not be read (" + e.getMessage() + ")", null);
         }
-        return new ConfigValidator(env, origins).validate(raw == null ? new RawConfig(null, null, null, null) : raw,
+        return new ConfigValidator(env, origins).validate(raw == null ? new RawConfig(null, null, null, null, null) : raw,
                 source, warnings);
     }
 
@@ -151,6 +157,22 @@ public final class ConfigLoader {
             }
         }
         return warnings;
+    }
+
+    /** Registers the value of every secret key anywhere in the tree (lists included). */
+    private static void registerTreeSecrets(JsonNode node) {
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (ConfigKeys.SECRET_LEAVES.contains(e.getKey()) && e.getValue().isValueNode()) {
+                    Redactor.register(e.getValue().asText());
+                } else {
+                    registerTreeSecrets(e.getValue());
+                }
+            }
+        } else if (node.isArray()) {
+            node.forEach(ConfigLoader::registerTreeSecrets);
+        }
     }
 
     private static void registerEnvSecrets(Map<String, String> env) {

@@ -30,6 +30,10 @@ final class ConfigValidator {
 
     static final String DEFAULT_HEALTH_LISTEN = "127.0.0.1:9480";
     static final String DEFAULT_REGION = "us-east-1";
+    /** Default port of the embedded S3 store on 127.0.0.1 (demo appliance and {@code s3.embedded}). */
+    static final int DEFAULT_EMBEDDED_PORT = 9555;
+    /** The embedded store's bucket. */
+    static final String EMBEDDED_BUCKET = "stowage";
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern REGION = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
@@ -42,7 +46,8 @@ final class ConfigValidator {
     }
 
     GatewayConfig validate(RawConfig raw, String source, List<String> warnings) {
-        S3Settings s3 = s3(raw.s3());
+        Integer embeddedPort = embeddedPort(raw.s3());
+        S3Settings s3 = embeddedPort != null ? embeddedPlaceholder(embeddedPort) : s3(raw.s3());
         Path dataDir = raw.dataDir() == null || raw.dataDir().isBlank()
                 ? DataDirs.defaultDir(env, System.getProperty("user.home"))
                 : path(raw.dataDir().strip());
@@ -63,7 +68,53 @@ final class ConfigValidator {
                 GatewayConfig.LogLevel.INFO);
         GatewayConfig.LogFormat format = oneOf("logging.format", l.format(), GatewayConfig.LogFormat.class,
                 GatewayConfig.LogFormat.TEXT);
-        return new GatewayConfig(source, s3, dataDir, listen, interval, level, format, warnings);
+        List<String> allWarnings = new java.util.ArrayList<>(warnings);
+        IscsiSettings iscsi = new IscsiValidator(this, dataDir).validate(raw.iscsi(), allWarnings);
+        return new GatewayConfig(source, s3, dataDir, listen, interval, level, format, allWarnings, iscsi, embeddedPort);
+    }
+
+    /** The embedded store's port when {@code s3.embedded} is true, else null; other s3 keys are then refused. */
+    private Integer embeddedPort(RawConfig.S3 s) {
+        if (s == null || s.embedded() == null || !s.embedded()) {
+            if (s != null && s.embeddedPort() != null) {
+                throw error("s3.embedded_port", "is only used with s3.embedded: true", "remove it, or set s3.embedded: true");
+            }
+            return null;
+        }
+        java.util.Map<String, Object> others = new java.util.LinkedHashMap<>();
+        others.put("endpoint", s.endpoint());
+        others.put("region", s.region());
+        others.put("bucket", s.bucket());
+        others.put("prefix", s.prefix());
+        others.put("path_style", s.pathStyle());
+        others.put("credentials", s.credentials());
+        others.put("encryption", s.encryption());
+        others.put("timeouts", s.timeouts());
+        others.put("retries", s.retries());
+        others.put("max_connections", s.maxConnections());
+        others.put("multipart", s.multipart());
+        others.put("checksums", s.checksums());
+        for (java.util.Map.Entry<String, Object> e : others.entrySet()) {
+            if (e.getValue() != null) {
+                if (e.getValue() instanceof RawConfig.Credentials c) {
+                    Redactor.register(c.secretAccessKey());
+                    Redactor.register(c.sessionToken());
+                }
+                throw error("s3." + e.getKey(), "is not used with s3.embedded: true (the embedded store sets its own)",
+                        "remove it, or remove s3.embedded to use another S3 service");
+            }
+        }
+        int port = s.embeddedPort() == null ? DEFAULT_EMBEDDED_PORT : s.embeddedPort();
+        if (port < 0 || port > 65535) {
+            throw error("s3.embedded_port", "port " + port + " is out of range", "use a port from 1 to 65535 (0 picks a free one)");
+        }
+        return port;
+    }
+
+    /** Settings for the embedded store before it runs; the daemon replaces them with the real endpoint and keys. */
+    private static S3Settings embeddedPlaceholder(int port) {
+        return S3Settings.of(URI.create("http://127.0.0.1:" + port), DEFAULT_REGION, EMBEDDED_BUCKET,
+                new Credentials.Static("embedded", "embedded-store-not-started", null));
     }
 
     private S3Settings s3(RawConfig.S3 s) {
@@ -126,10 +177,15 @@ final class ConfigValidator {
 
     /** A path as written, with a leading {@code ~/} meaning the home directory. */
     private static Path path(String text) {
+        return path(text, Path.of("").toAbsolutePath());
+    }
+
+    /** A path as written, relative to {@code base}, with a leading {@code ~/} meaning the home directory. */
+    static Path path(String text, Path base) {
         if (text.equals("~") || text.startsWith("~/")) {
             return Path.of(System.getProperty("user.home"), text.substring(1).replaceFirst("^/", "")).toAbsolutePath();
         }
-        return Path.of(text).toAbsolutePath();
+        return base.resolve(text).toAbsolutePath();
     }
 
     private URI endpoint(String text) {
@@ -255,7 +311,11 @@ final class ConfigValidator {
     }
 
     private InetSocketAddress listen(String k, String text) {
-        String fix = "write host:port, e.g. " + DEFAULT_HEALTH_LISTEN;
+        return listen(k, text, DEFAULT_HEALTH_LISTEN);
+    }
+
+    InetSocketAddress listen(String k, String text, String example) {
+        String fix = "write host:port, e.g. " + example + " ([::1]:port for IPv6)";
         String t = text.strip();
         int colon = t.lastIndexOf(':');
         if (colon <= 0 || colon == t.length() - 1) {
@@ -307,11 +367,11 @@ final class ConfigValidator {
     }
 
     /** The key as shown in messages: with the variable that set it, when one did. */
-    private String key(String k) {
+    String key(String k) {
         return origins.containsKey(k) ? k + " (from " + origins.get(k) + ")" : k;
     }
 
-    private ConfigException error(String k, String problem, String fix) {
+    ConfigException error(String k, String problem, String fix) {
         return new ConfigException(key(k), problem, fix);
     }
 }

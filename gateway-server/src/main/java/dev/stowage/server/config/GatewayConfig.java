@@ -19,9 +19,15 @@ import java.util.Objects;
  * @param logLevel      root log level
  * @param logFormat     text or json log lines
  * @param warnings      non-fatal remarks to log once at start (e.g. an unknown STOWAGE_ variable)
+ * @param iscsi         the iSCSI portal and targets, or null when the gateway serves no iSCSI
+ * @param embeddedS3Port port of the embedded S3 store on 127.0.0.1 ({@code s3.embedded}, and the demo
+ *                      appliance; 0: any free port), or null for an external S3 service. While the
+ *                      embedded store has not started, {@code s3} holds placeholders; the daemon
+ *                      replaces them with {@link #withS3} once it runs.
  */
 public record GatewayConfig(String source, S3Settings s3, Path dataDir, InetSocketAddress healthListen,
-                            Duration checkInterval, LogLevel logLevel, LogFormat logFormat, List<String> warnings) {
+                            Duration checkInterval, LogLevel logLevel, LogFormat logFormat, List<String> warnings,
+                            IscsiSettings iscsi, Integer embeddedS3Port) {
 
     public GatewayConfig {
         Objects.requireNonNull(source, "source");
@@ -32,6 +38,12 @@ public record GatewayConfig(String source, S3Settings s3, Path dataDir, InetSock
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(logFormat, "logFormat");
         warnings = List.copyOf(warnings);
+    }
+
+    /** The same configuration with other S3 settings (the embedded store's, once it runs). */
+    public GatewayConfig withS3(S3Settings newS3) {
+        return new GatewayConfig(source, newS3, dataDir, healthListen, checkInterval, logLevel, logFormat, warnings,
+                iscsi, embeddedS3Port);
     }
 
     /** Log levels, as written in the file. */

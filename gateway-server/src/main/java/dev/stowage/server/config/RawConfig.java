@@ -9,12 +9,13 @@ import dev.stowage.server.logging.Redactor;
  *
  * <p>Immutable records; {@code toString()} of the credentials masks the secret.
  */
-public record RawConfig(S3 s3, String dataDir, Health health, Logging logging) {
+public record RawConfig(S3 s3, String dataDir, Health health, Logging logging, Iscsi iscsi) {
 
     /** The {@code s3} section. */
     public record S3(String endpoint, String region, String bucket, String prefix, Boolean pathStyle,
                      Credentials credentials, Encryption encryption, Timeouts timeouts, Integer retries,
-                     Integer maxConnections, Multipart multipart, String checksums) {
+                     Integer maxConnections, Multipart multipart, String checksums, Boolean embedded,
+                     Integer embeddedPort) {
     }
 
     /** {@code s3.credentials}. */
@@ -47,5 +48,27 @@ public record RawConfig(S3 s3, String dataDir, Health health, Logging logging) {
 
     /** The {@code logging} section. */
     public record Logging(String level, String format) {
+    }
+
+    /** The {@code iscsi} section. */
+    public record Iscsi(String listen, Chap discoveryChap, java.util.List<Target> targets) {
+    }
+
+    /** One entry of {@code iscsi.targets}. */
+    public record Target(String iqn, String alias, Chap chap, java.util.List<String> allowedInitiators,
+                         java.util.List<Lun> luns) {
+    }
+
+    /** One entry of {@code iscsi.targets[n].luns}. */
+    public record Lun(Integer lun, String type, String path, String size, Integer blockSize, Boolean readOnly) {
+    }
+
+    /** {@code chap} and {@code discovery_chap}: secrets masked in {@code toString()}. */
+    public record Chap(String user, String secret, String mutualUser, String mutualSecret) {
+        @Override
+        public String toString() {
+            return "Chap[user=" + user + ", secret=" + (secret == null ? "null" : Redactor.MASK)
+                    + ", mutualUser=" + mutualUser + ", mutualSecret=" + (mutualSecret == null ? "null" : Redactor.MASK) + "]";
+        }
     }
 }

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 final class Values {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)?");
 
     private Values() {
     }
@@ -35,21 +35,26 @@ final class Values {
         };
     }
 
-    /** {@code 1048576}, {@code 512KiB}, {@code 16MiB}, {@code 1GiB} (KB/MB/GB are read as powers of 1024 too). */
+    /** {@code 1048576}, {@code 512KiB}, {@code 16MiB}, {@code 1GiB}, {@code 2TiB} (KB/MB/GB/TB are read as powers of 1024 too). */
     static long size(String key, String text) {
         Matcher m = SIZE.matcher(text.strip());
         if (!m.matches() || m.group(1).length() > 15) {
             throw new ConfigException(key, "'" + text + "' is not a size",
-                    "write a number of bytes with an optional unit: 16MiB, 512KiB, 1GiB");
+                    "write a number of bytes with an optional unit: 16MiB, 512KiB, 1GiB, 2TiB");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "B" : m.group(2);
-        return switch (unit) {
-            case "KiB", "KB" -> n * 1024;
-            case "MiB", "MB" -> n * 1024 * 1024;
-            case "GiB", "GB" -> n * 1024 * 1024 * 1024;
-            default -> n;
+        int shift = switch (unit) {
+            case "KiB", "KB" -> 10;
+            case "MiB", "MB" -> 20;
+            case "GiB", "GB" -> 30;
+            case "TiB", "TB" -> 40;
+            default -> 0;
         };
+        if (n > (Long.MAX_VALUE >> shift)) {
+            throw new ConfigException(key, "'" + text + "' is too large", "write a smaller size");
+        }
+        return n << shift;
     }
 
     /** The candidate closest to {@code word} by edit distance, or null when none is close. */

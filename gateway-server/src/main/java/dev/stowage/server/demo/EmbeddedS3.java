@@ -28,6 +28,7 @@ public final class EmbeddedS3 implements Service {
     private int port;
     private final String bucket;
     private final DemoCredentials credentials;
+    private final String portSetting;
     private S3Proxy proxy;
 
     /**
@@ -37,6 +38,14 @@ public final class EmbeddedS3 implements Service {
      * @param credentials the only key pair the store accepts
      */
     public EmbeddedS3(Path dir, int port, String bucket, DemoCredentials credentials) {
+        this(dir, port, bucket, credentials, "STOWAGE_DEMO_S3_PORT");
+    }
+
+    /**
+     * @param portSetting the setting an operator changes when the port is taken, for the error message
+     */
+    public EmbeddedS3(Path dir, int port, String bucket, DemoCredentials credentials, String portSetting) {
+        this.portSetting = portSetting;
         this.dir = dir;
         this.requestedPort = port;
         this.port = port;
@@ -76,7 +85,7 @@ public final class EmbeddedS3 implements Service {
             proxy = null;
             if (e instanceof BindException || e.getCause() instanceof BindException) {
                 throw new IOException("cannot listen on 127.0.0.1:" + port + " for the demo S3 store (" + e.getMessage()
-                        + "); free the port or set STOWAGE_DEMO_S3_PORT to another port (0 picks a free one)", e);
+                        + "); free the port or set " + portSetting + " to another port (0 picks a free one)", e);
             }
             throw e;
         }

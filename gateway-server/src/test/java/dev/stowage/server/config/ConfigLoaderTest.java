@@ -290,8 +290,8 @@ class ConfigLoaderTest {
 
     @Test
     void sectionsOfLaterVersionsAreNamed() throws IOException {
-        assertError(MINIMAL + "iscsi:\n  listen: 0.0.0.0:3260\n")
-                .hasMessageStartingWith("config error: iscsi: this section is not available yet in this version of Stowage; remove it");
+        assertError(MINIMAL + "nfs:\n  listen: 0.0.0.0:2049\n")
+                .hasMessageStartingWith("config error: nfs: this section is not available yet in this version of Stowage; remove it");
         assertError(MINIMAL + "cache:\n  size: 10GiB\n")
                 .hasMessageStartingWith("config error: cache: this section is not available yet");
     }

@@ -33,15 +33,25 @@ class DocumentedExamplesTest {
     @Test
     void examplesLoad() throws Exception {
         List<String> blocks = yamlBlocks(Files.readString(DOC));
-        assertThat(blocks).hasSize(2);
+        assertThat(blocks).hasSize(4);
         Map<String, String> env = Map.of("STOWAGE_S3_SECRET_ACCESS_KEY", "docs-example-secret");
-        GatewayConfig aws = ConfigLoader.fromFile(Files.writeString(dir.resolve("aws.yaml"), blocks.get(0)), Map.of());
+        GatewayConfig aws = ConfigLoader.fromFile(Files.writeString(dir.resolve("aws.yaml"), blocks.get(1)), Map.of());
         assertThat(aws.s3().endpoint()).isNull();
         assertThat(aws.s3().encryption()).isInstanceOf(S3Settings.Encryption.Kms.class);
-        GatewayConfig minio = ConfigLoader.fromFile(Files.writeString(dir.resolve("minio.yaml"), blocks.get(1)), env);
+        GatewayConfig minio = ConfigLoader.fromFile(Files.writeString(dir.resolve("minio.yaml"), blocks.get(2)), env);
         assertThat(minio.s3().pathStyle()).isTrue();
         assertThat(minio.s3().credentials())
                 .isEqualTo(new S3Settings.Credentials.Static("stowage-gateway", "docs-example-secret", null));
+        Map<String, String> data = Map.of("STOWAGE_DATA_DIR", dir.resolve("data").toString());
+        GatewayConfig demo = ConfigLoader.fromFile(Files.writeString(dir.resolve("demo.yaml"), blocks.get(0)), data);
+        assertThat(demo.embeddedS3Port()).isEqualTo(9555);
+        assertThat(demo.iscsi().targets().get(0).luns().get(0).path()).isEqualTo(dir.resolve("data/iscsi/demo-disk.img"));
+        // The iSCSI example's data_dir is /var/lib/stowage; point it at a temporary directory.
+        String iscsiYaml = blocks.get(3).replace("/var/lib/stowage", dir.resolve("var").toString());
+        GatewayConfig iscsi = ConfigLoader.fromFile(Files.writeString(dir.resolve("iscsi.yaml"), iscsiYaml), env);
+        assertThat(iscsi.iscsi().targets()).hasSize(2);
+        assertThat(iscsi.iscsi().targets().get(0).chap().mutual()).isTrue();
+        assertThat(iscsi.iscsi().targets().get(0).luns().get(1).blockSize()).isEqualTo(4096);
     }
 
     @Test

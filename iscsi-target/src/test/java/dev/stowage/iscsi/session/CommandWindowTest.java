@@ -30,6 +30,20 @@ class CommandWindowTest {
     }
 
     @Test
+    void maxCmdSnNeverGoesBackWhenATaskIsCountedAfterItsCommandWasDelivered() {
+        CommandWindow<String> w = new CommandWindow<>(1, 2);
+        assertThat(w.offer(1, false, "a")).containsExactly("a");
+        w.inFlight(1);                                   // task a runs
+        assertThat(w.maxCmdSn()).isEqualTo(2);
+        assertThat(w.offer(2, false, "b")).containsExactly("b");
+        // A response written now, before b's task is counted, advertises CmdSN 3.
+        assertThat(w.maxCmdSn()).isEqualTo(3);
+        w.inFlight(1);                                   // task b counted
+        assertThat(w.maxCmdSn()).isEqualTo(3);
+        assertThat(w.offer(3, false, "c")).as("the advertised slot is honoured, not dropped").containsExactly("c");
+    }
+
+    @Test
     void commandsOutsideTheWindowAreDropped() {
         CommandWindow<String> w = new CommandWindow<>(100, 4);
         assertThat(w.offer(99, false, "old")).isEmpty();
