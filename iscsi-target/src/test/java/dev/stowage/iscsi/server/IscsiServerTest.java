@@ -379,6 +379,11 @@ class IscsiServerTest {
             assertThat(f.get()).isTrue();
         }
         pool.shutdown();
+        // Sessions end on the connection's own thread once the logout response is out; give it a moment.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while ((!server.sessions().isEmpty() || !scsi.nexuses.isEmpty()) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         assertThat(server.sessions()).isEmpty();
         assertThat(scsi.nexuses).isEmpty();
     }
