@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks Stowage's iSCSI target against Debian's tgt in one run, on the same disk, with fio's
 # libiscsi engine (userspace initiator): sequential write/read (1 MiB, queue depth 8), random
-# 4 KiB write/read (queue depth 32), plus a durability job (random 4 KiB writes at queue depth 32
-# with a SYNCHRONIZE CACHE after every 32 writes), and prints each figure and the ratio us/tgt.
+# 4 KiB write/read (queue depth 32), plus a durability job (random 4 KiB writes at queue depth 1,
+# each followed by a SYNCHRONIZE CACHE), and prints each figure and the ratio us/tgt.
 #
 # Usage: tools/bench/iscsi-vs-tgt.sh [--dir DIR] [--size GiB] [--runtime S] [--repeat N]
 #                                    [--no-sync-job] [--keep]
 #   --dir DIR      parent of the scratch directory (default <repo>/build/bench); both LUNs, the
 #                  tgt state and our data directory live in ONE fresh directory inside it
-#   --size N       LUN size in GiB for both targets (default 1); both are sparse files
+#   --size N       GiB of each LUN the jobs use (default 1); both LUNs are sparse files of N GiB,
+#                  rounded up to a multiple of 4 GiB when the sync job runs (see lun_gib below)
 #   --runtime S    seconds per fio job (default 20), after 2 s of ramp
 #   --repeat N     runs per job and target; the table shows medians (default 3)
 #   --no-sync-job  skip the fifth job (rand-write-sync)
@@ -44,6 +45,15 @@ done
 [[ $size_gib =~ ^[0-9]+$ && $size_gib -gt 0 ]] || die "--size must be a positive whole number of GiB"
 [[ $runtime =~ ^[0-9]+$ && $runtime -gt 0 ]] || die "--runtime must be a positive number of seconds"
 [[ $repeat =~ ^[0-9]+$ && $repeat -gt 0 ]] || die "--repeat must be a positive number"
+# fio 3.33's libiscsi engine sends SYNCHRONIZE CACHE(16) with the LUN size in BYTES as the number
+# of blocks (engines/libiscsi.c: scsi_cdb_synchronizecache16(0, num_blocks * block_size, 0, 0)),
+# truncated to 32 bits. A target that checks the range, as SBC requires (ours does), answers LBA
+# OUT OF RANGE and flushes nothing; tgt ignores the range. When the LUN is a multiple of 4 GiB the
+# value truncates to 0, which means "to the end of the medium" and is valid. So with the sync job
+# the LUNs (sparse files) are rounded up to a multiple of 4 GiB and every job uses only the
+# first --size GiB of them.
+lun_gib=$size_gib
+[[ $sync_job -eq 1 ]] && lun_gib=$(( (size_gib + 3) / 4 * 4 ))
 for tool in iscsi-inq python3 timeout setsid; do
     command -v "$tool" >/dev/null || die "$tool is missing (iscsi-inq: apt-get install libiscsi-bin)"
 done
@@ -66,7 +76,26 @@ scratch=$(mktemp -d "$(cd "$parent" && pwd)/iscsi-vs-tgt.XXXXXX")
 stamp=$(date -u +%Y%m%dT%H%M%S)
 out=$repo/build/bench/results/$stamp
 mkdir -p "$out"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# A free port in 20000-32767: tgtd uses the iSCSI port as its control-socket number (-C), which it
+# refuses above 32767, so the kernel's ephemeral range does not do.
+free_port() {
+    python3 - <<'PY'
+import random, socket
+for _ in range(200):
+    port = random.randrange(20000, 32768)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no free port found in 20000-32767")
+PY
+}
 tgt_port=$(free_port)
 our_port=$(free_port)
 while [[ $our_port == "$tgt_port" ]]; do our_port=$(free_port); done
@@ -98,7 +127,7 @@ trap 'exit 143' TERM
 # --- tgt -------------------------------------------------------------------------------------
 say "scratch directory $scratch ($(df -hT "$scratch" | awk 'NR==2 {print $1 ", " $2}'))"
 tgt_env=$(timeout 120 "$repo/tools/tgt/start-tgt.sh" --port "$tgt_port" --dir "$scratch" \
-              --size-mb $((size_gib * 1024))) || die "tgt did not start (see $scratch/tgtd.log)"
+              --size-mb $((lun_gib * 1024))) || die "tgt did not start (see $scratch/tgtd.log)"
 tgt_started=1
 tgt_url=$(sed -n 's/^disk_url=//p' <<< "$tgt_env")
 [[ -n $tgt_url ]] || die "start-tgt.sh printed no disk_url"
@@ -119,7 +148,7 @@ iscsi:
   targets:
     - iqn: $our_iqn
       luns:
-        - {lun: 0, type: file, path: $scratch/stowage.img, size: ${size_gib}GiB}
+        - {lun: 0, type: file, path: $scratch/stowage.img, size: ${lun_gib}GiB}
 EOF
 STOWAGE_DATA_DIR=$scratch/stowage-data setsid "$repo/stowage" run --config "$config" \
     > "$scratch/stowage.log" 2>&1 < /dev/null &
@@ -145,14 +174,17 @@ say "load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 jobs_s=$((runtime + ramp + 15))
 limit=$((repeat * 4 * 2 * jobs_s + 2 * (size_gib * 60 + 60)))
 bench_out=$(timeout "$limit" "$repo/tools/fio/bench-iscsi.sh" --runtime "$runtime" --ramp "$ramp" \
-                --repeat "$repeat" --out "$out" "$our_url" "$tgt_url") \
+                --repeat "$repeat" --size "${size_gib}G" --out "$out" "$our_url" "$tgt_url") \
     || die "tools/fio/bench-iscsi.sh failed (fio output in $out)"
 
-# --- the durability job: random 4 KiB writes, SYNCHRONIZE CACHE(16) after every 32 -----------
+# --- the durability job: random 4 KiB writes at queue depth 1, each followed by SYNCHRONIZE
+# CACHE(16). Queue depth 1 because fio 3.33 keeps issuing syncs while one is in flight (it
+# checks the write count, not whether a sync is outstanding), so at a deeper queue the number of
+# syncs per write would depend on the target's speed and the two sides would run different work.
 run_sync() { # run_sync LABEL URL REP
     local base=$out/$1-rand-write-sync-$3
-    printf '[global]\nioengine=libiscsi\nfilename=%s\ntime_based=1\nruntime=%s\nramp_time=%s\n[rand-write-sync]\nrw=randwrite\nbs=4k\niodepth=32\nfsync=32\n' \
-        "${2//:/\\:}" "$runtime" "$ramp" > "$base.fio"
+    printf '[global]\nioengine=libiscsi\nfilename=%s\ntime_based=1\nruntime=%s\nramp_time=%s\nsize=%sG\n[rand-write-sync]\nrw=randwrite\nbs=4k\niodepth=1\nfsync=1\n' \
+        "${2//:/\\:}" "$runtime" "$ramp" "$size_gib" > "$base.fio"
     say "rand-write-sync on $1 (run $3): $2"
     timeout $((jobs_s + 60)) "$fio" --output-format=json --output="$base.json" "$base.fio" 2> "$base.err" \
         || die "fio failed against $2: $(head -n 3 "$base.err" | tr '\n' ' ') (see $out)"
@@ -163,10 +195,14 @@ if [[ $sync_job -eq 1 ]]; then
         else run_sync tgt "$tgt_url" "$rep"; run_sync ours "$our_url" "$rep"; fi
     done
 fi
+# fio counts a failed command as done and only logs it: any failed request voids the figures.
+if grep -l 'request failed' "$out"/*.err >/dev/null 2>&1; then
+    die "some commands failed during the run, so the figures do not count: $(grep -h 'request failed' "$out"/*.err | sort | uniq -c | head -n 3 | tr '\n' ' ')(see $out/*.err)"
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report ----------------------------------------------------------------------------------
-echo "Stowage vs tgt 1.0.x (fio $("$fio" --version), libiscsi engine), ${size_gib} GiB sparse file LUNs in $scratch"
+echo "Stowage vs tgt 1.0.x (fio $("$fio" --version), libiscsi engine), first ${size_gib} GiB of ${lun_gib} GiB sparse file LUNs in $scratch"
 echo "runtime ${runtime}s + ${ramp}s ramp per job, median of $repeat runs; load average after: $load_after"
 echo
 echo "$bench_out"
@@ -189,7 +225,7 @@ for label in ("ours", "tgt"):
 line = f"{'rand-w-sync':<12}" + "".join(f"{m:>14.1f}{i:>12.0f}{p:>13.2f}" for m, i, p, _ in vals.values())
 ratio = vals["ours"][0] / vals["tgt"][0] if vals["tgt"][0] > 0 else float("nan")
 print(line + f"{ratio:>11.2f}")
-print(f"(rand-w-sync: 4k random writes, iodepth 32, SYNCHRONIZE CACHE(16) after every 32 writes; "
+print(f"(rand-w-sync: 4k random writes, iodepth 1, SYNCHRONIZE CACHE(16) after every write; "
       f"median syncs per run: ours {vals['ours'][3]:.0f}, tgt {vals['tgt'][3]:.0f})")
 EOF
 fi
