@@ -100,10 +100,22 @@ tgt_port=$(free_port)
 our_port=$(free_port)
 while [[ $our_port == "$tgt_port" ]]; do our_port=$(free_port); done
 
-daemon_pid='' tgt_started=0
+daemon_pid='' tgt_started=0 child=''
+# Long steps run in the background and are waited for, so INT/TERM reach the trap at once (bash
+# defers traps while a foreground command runs, and timeout puts its command in its own process
+# group, out of reach of Ctrl-C); the trap then stops the step.
+in_background() { # in_background CMD...: runs CMD, returns its exit status
+    "$@" &
+    child=$!
+    local rc=0
+    wait "$child" || rc=$?
+    child=''
+    return "$rc"
+}
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    if [[ -n $child ]]; then kill -TERM "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true; fi
     if [[ -n $daemon_pid ]] && kill -0 "$daemon_pid" 2>/dev/null; then
         kill -TERM "$daemon_pid" 2>/dev/null || true
         for _ in $(seq 300); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
@@ -173,9 +185,10 @@ started=$SECONDS
 say "load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 jobs_s=$((runtime + ramp + 15))
 limit=$((repeat * 4 * 2 * jobs_s + 2 * (size_gib * 60 + 60)))
-bench_out=$(timeout "$limit" "$repo/tools/fio/bench-iscsi.sh" --runtime "$runtime" --ramp "$ramp" \
-                --repeat "$repeat" --size "${size_gib}G" --out "$out" "$our_url" "$tgt_url") \
+in_background timeout "$limit" "$repo/tools/fio/bench-iscsi.sh" --runtime "$runtime" --ramp "$ramp" \
+        --repeat "$repeat" --size "${size_gib}G" --out "$out" "$our_url" "$tgt_url" > "$out/table.txt" \
     || die "tools/fio/bench-iscsi.sh failed (fio output in $out)"
+bench_out=$(cat "$out/table.txt")
 
 # --- the durability job: random 4 KiB writes at queue depth 1, each followed by SYNCHRONIZE
 # CACHE(16). Queue depth 1 because fio 3.33 keeps issuing syncs while one is in flight (it
@@ -186,7 +199,7 @@ run_sync() { # run_sync LABEL URL REP
     printf '[global]\nioengine=libiscsi\nfilename=%s\ntime_based=1\nruntime=%s\nramp_time=%s\nsize=%sG\n[rand-write-sync]\nrw=randwrite\nbs=4k\niodepth=1\nfsync=1\n' \
         "${2//:/\\:}" "$runtime" "$ramp" "$size_gib" > "$base.fio"
     say "rand-write-sync on $1 (run $3): $2"
-    timeout $((jobs_s + 60)) "$fio" --output-format=json --output="$base.json" "$base.fio" 2> "$base.err" \
+    in_background timeout $((jobs_s + 60)) "$fio" --output-format=json --output="$base.json" "$base.fio" 2> "$base.err" \
         || die "fio failed against $2: $(head -n 3 "$base.err" | tr '\n' ' ') (see $out)"
 }
 if [[ $sync_job -eq 1 ]]; then
@@ -202,7 +215,7 @@ fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report ----------------------------------------------------------------------------------
-echo "Stowage vs tgt 1.0.x (fio $("$fio" --version), libiscsi engine), first ${size_gib} GiB of ${lun_gib} GiB sparse file LUNs in $scratch"
+echo "Stowage vs tgt 1.0.x (fio $("$fio" --version), libiscsi engine), first ${size_gib} GiB of ${lun_gib} GiB sparse file LUNs in a scratch directory under $parent"
 echo "runtime ${runtime}s + ${ramp}s ramp per job, median of $repeat runs; load average after: $load_after"
 echo
 echo "$bench_out"
