@@ -87,6 +87,7 @@ public final class CachePool implements AutoCloseable {
     final CacheMetrics metrics;
     final SlotTable slots;
     final Uploader uploader;
+    private final Snapshots snapshots = new Snapshots(this);
     private volatile boolean closed;
 
     private CachePool(CacheSettings settings, ChunkStore chunks, ManifestStore manifests, ObjectStore bucket,
@@ -276,6 +277,35 @@ public final class CachePool implements AutoCloseable {
             publishHead(v);
             return new CachedVolume(this, v, blockSize);
         }
+    }
+
+    /**
+     * Creates volume {@code volumeId} starting from {@code source}'s content (copy-on-write: the new
+     * root shares every page and chunk) and publishes its first recovery point.
+     *
+     * @throws IllegalArgumentException for a bad id, another chunk size, or when the volume already exists
+     */
+    void createFromManifest(String volumeId, VolumeManifest source) throws IOException {
+        VolumeHead.checkVolumeId(volumeId);
+        if (source.chunkSize() != slotSize) {
+            throw new IllegalArgumentException("volume " + source.volumeId() + " has " + source.chunkSize()
+                    + "-byte chunks; this cache has " + slotSize + "-byte slots");
+        }
+        synchronized (volumesById) {
+            if (volumesById.containsKey(volumeId) || bucket.find(VolumeHead.objectKey(volumeId)).isPresent()) {
+                throw new IllegalArgumentException("volume " + volumeId + " already exists");
+            }
+            VolumeManifest m = source.cloneAs(volumeId, settings.clock().instant());
+            ChunkId root = manifests.saveRoot(m);
+            PoolVolume v = register(volumeId, m.volumeSize(), new VolumeHead(root, m.generation()));
+            v.manifest = m;
+            publishHead(v);
+        }
+    }
+
+    /** Snapshots and clones of this cache's volumes. */
+    public Snapshots snapshots() {
+        return snapshots;
     }
 
     /**
