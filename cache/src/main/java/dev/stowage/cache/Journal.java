@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * is incomplete or fails its CRC32C (a torn tail left by a crash); the file is truncated there,
  * so new records follow the last good one. Records after a bad one are never used.
  *
+ * <p>WRITE records carry a CRC32C per written sector, checked against the data file at recovery
+ * ({@link JournalReplay}): an unflushed write whose data never reached the disk is dropped there.
+ * A version-1 journal (no checksums) is read; appends are refused until it is rewritten.
+ *
  * <p><b>Compaction.</b> {@link #rewrite} replaces the journal with a checkpoint (a minimal list
  * of records describing the current state): written to a temporary file, forced, and renamed
  * over the journal atomically, so a crash leaves either the old or the new journal.

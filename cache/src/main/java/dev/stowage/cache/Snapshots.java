@@ -79,9 +79,8 @@ public final class Snapshots {
             }
             pool.drain(Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos())));
         }
-        VolumeManifest m = pool.manifests.loadRoot(head.root());
         String id = "snap-" + HexFormat.of().toHexDigits(RANDOM.nextLong());
-        Snapshot s = new Snapshot(id, volumeId, head.root(), head.generation(), m.volumeSize(),
+        Snapshot s = new Snapshot(id, volumeId, head.root(), head.generation(), v.size,
                 pool.settings.clock().instant(), description);
         pool.bucket.put(Snapshot.objectKey(id), s.encode(), PutOptions.DEFAULT);
         return s;
