@@ -33,6 +33,7 @@ import java.util.Set;
  * bucket until space reclaim (mark and sweep from live roots) exists.
  */
 public final class Snapshots {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Snapshots.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final CachePool pool;
@@ -99,7 +100,7 @@ public final class Snapshots {
         }
     }
 
-    /** Snapshots of {@code volumeId} in the bucket, oldest first. */
+    /** Snapshots of {@code volumeId} in the bucket, oldest first; objects that are not snapshot records are skipped (logged). */
     public List<Snapshot> listSnapshots(String volumeId) {
         VolumeHead.checkVolumeId(volumeId);
         List<Snapshot> out = new ArrayList<>();
@@ -110,7 +111,13 @@ public final class Snapshots {
             } catch (NotFoundException e) {
                 continue; // deleted meanwhile
             }
-            Snapshot s = Snapshot.decode(data, info.key());
+            Snapshot s;
+            try {
+                s = Snapshot.decode(data, info.key());
+            } catch (IllegalArgumentException e) {
+                log.warn("skipping {} while listing snapshots: {}", info.key(), e.getMessage());
+                continue;
+            }
             if (s.volumeId().equals(volumeId)) {
                 out.add(s);
             }

@@ -81,6 +81,8 @@ class SnapshotTest {
             assertThat(pool.snapshots().listSnapshots("src")).containsExactly(snap);
             assertThat(pool.snapshots().listSnapshots("src").getFirst().description()).isEqualTo(description);
             assertThat(pool.snapshots().listSnapshots("restored")).isEmpty();
+            memory.put("snapshots/notes.txt", "not a snapshot".getBytes(), dev.stowage.core.store.PutOptions.DEFAULT);
+            assertThat(pool.snapshots().listSnapshots("src")).as("a stray object is skipped").containsExactly(snap);
 
             write(pool, "restored", 1, c);
             assertThat(read(pool, "src", 1)).isEqualTo(zero);
