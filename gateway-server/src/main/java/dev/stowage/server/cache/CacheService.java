@@ -149,8 +149,14 @@ public final class CacheService implements Service {
         if (pool == null) {
             return null;
         }
-        return "dir " + config.dir() + ", " + (config.sizeBytes() >> 20) + " MiB, " + (config.chunkSize() >> 10)
-                + " KiB chunks" + (config.encryptionKeyFile() == null ? "" : ", encrypted");
+        return config.dir() + ", " + size(config.sizeBytes()) + ", " + size(config.chunkSize()) + " chunks"
+                + (config.encryptionKeyFile() == null ? "" : ", chunks encrypted")
+                + "\nchunk-id key " + config.chunkIdKeyFile() + " (back it up)";
+    }
+
+    private static String size(long bytes) {
+        return bytes % (1L << 30) == 0 ? (bytes >> 30) + " GiB" : bytes % (1L << 20) == 0 ? (bytes >> 20) + " MiB"
+                : (bytes >> 10) + " KiB";
     }
 
     private void closeVolumes() {

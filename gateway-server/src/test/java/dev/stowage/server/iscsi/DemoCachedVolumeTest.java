@@ -120,6 +120,8 @@ class DemoCachedVolumeTest {
             String text = banner.toString(StandardCharsets.UTF_8);
             assertThat(text).contains(Daemon.DEMO_IQN, Daemon.DEMO_CACHED_IQN, "LUN 0: 1 GiB, cached volume demo-cached",
                     "LUN 0: 1 GiB, file ");
+            assertThat(text).contains("cache:", dataDir.resolve("cache") + ", 256 MiB, 1 MiB chunks",
+                    "chunk-id key " + keyFile + " (back it up)");
             try (TestInitiator i = login(port())) {
                 byte[] cdb = new byte[16];
                 cdb[0] = (byte) 0x9e;
