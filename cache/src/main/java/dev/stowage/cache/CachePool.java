@@ -87,6 +87,7 @@ public final class CachePool implements AutoCloseable {
     final CacheMetrics metrics;
     final SlotTable slots;
     final Uploader uploader;
+    private final Snapshots snapshots = new Snapshots(this);
     private volatile boolean closed;
 
     private CachePool(CacheSettings settings, ChunkStore chunks, ManifestStore manifests, ObjectStore bucket,
@@ -156,7 +157,11 @@ public final class CachePool implements AutoCloseable {
             CachePool pool = new CachePool(settings, Objects.requireNonNull(chunks, "chunks"),
                     Objects.requireNonNull(manifests, "manifests"), Objects.requireNonNull(bucket, "bucket"), data,
                     lockChannel, lock, journal);
-            pool.recover(records);
+            boolean rewrite = pool.recover(records) || journal.header().formatVersion() != Journal.VERSION;
+            if (rewrite) {
+                // Record what recovery decided (and upgrade a version-1 journal) before anything is appended.
+                pool.compactJournal();
+            }
             pool.uploader.start();
             return pool;
         } catch (IOException | RuntimeException e) {
@@ -172,9 +177,38 @@ public final class CachePool implements AutoCloseable {
         }
     }
 
-    private void recover(List<JournalRecord> records) {
+    /** Rebuilds the index; true when some sectors failed verification (the journal should be rewritten). */
+    private boolean recover(List<JournalRecord> records) throws IOException {
         JournalReplay replay = new JournalReplay(slotSize);
-        records.forEach(replay::apply);
+        try {
+            records.forEach(replay::apply);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("cache journal in " + dir + " is inconsistent: " + e.getMessage(), e);
+        }
+        List<JournalReplay.DirtyChunk> dirtyChunks = replay.dirtyChunks(slot -> {
+            ByteBuffer b = ByteBuffer.allocate(slotSize);
+            long at = (long) slot * slotSize;
+            while (b.hasRemaining()) {
+                if (data.read(b, at + b.position()) < 0) {
+                    break; // past the end of a sparse file: zeros
+                }
+            }
+            return b.array();
+        });
+        byte[] zeroSector = new byte[Journal.SECTOR_SIZE];
+        for (JournalReplay.DirtyChunk d : dirtyChunks) {
+            for (int sector : d.zeroFill()) {
+                ByteBuffer z = ByteBuffer.wrap(zeroSector);
+                long at = (long) d.slot() * slotSize + (long) sector * Journal.SECTOR_SIZE;
+                while (z.hasRemaining()) {
+                    data.write(z, at + z.position());
+                }
+            }
+        }
+        if (replay.unverifiedSectors > 0) {
+            log.warn("cache {}: {} sectors of writes that were never flushed did not reach the data file before "
+                    + "the last stop; they read as before those writes", dir, replay.unverifiedSectors);
+        }
         long now = settings.clock().millis();
         for (JournalRecord.Volume v : replay.volumes.values()) {
             JournalRecord.Commit c = replay.commits.get(v.volume());
@@ -190,7 +224,7 @@ public final class CachePool implements AutoCloseable {
         }
         int dirtySlots = 0;
         int zeros = 0;
-        for (JournalReplay.DirtyChunk d : replay.dirtyChunks()) {
+        for (JournalReplay.DirtyChunk d : dirtyChunks) {
             if (!volumesByNumber.containsKey(d.key().volume())) {
                 continue;
             }
@@ -213,6 +247,7 @@ public final class CachePool implements AutoCloseable {
         generation.set(replay.maxGen + 1);
         log.info("cache {} opened: {} volumes, {} dirty slots and {} zeroed chunks to upload, {} free slots of {}",
                 dir, volumesById.size(), dirtySlots, zeros, slots.slotCounts()[0], settings.slotCount());
+        return replay.unverifiedSectors > 0;
     }
 
     // ---- volumes ------------------------------------------------------------------------------
@@ -242,6 +277,35 @@ public final class CachePool implements AutoCloseable {
             publishHead(v);
             return new CachedVolume(this, v, blockSize);
         }
+    }
+
+    /**
+     * Creates volume {@code volumeId} starting from {@code source}'s content (copy-on-write: the new
+     * root shares every page and chunk) and publishes its first recovery point.
+     *
+     * @throws IllegalArgumentException for a bad id, another chunk size, or when the volume already exists
+     */
+    void createFromManifest(String volumeId, VolumeManifest source) throws IOException {
+        VolumeHead.checkVolumeId(volumeId);
+        if (source.chunkSize() != slotSize) {
+            throw new IllegalArgumentException("volume " + source.volumeId() + " has " + source.chunkSize()
+                    + "-byte chunks; this cache has " + slotSize + "-byte slots");
+        }
+        synchronized (volumesById) {
+            if (volumesById.containsKey(volumeId) || bucket.find(VolumeHead.objectKey(volumeId)).isPresent()) {
+                throw new IllegalArgumentException("volume " + volumeId + " already exists");
+            }
+            VolumeManifest m = source.cloneAs(volumeId, settings.clock().instant());
+            ChunkId root = manifests.saveRoot(m);
+            PoolVolume v = register(volumeId, m.volumeSize(), new VolumeHead(root, m.generation()));
+            v.manifest = m;
+            publishHead(v);
+        }
+    }
+
+    /** Snapshots and clones of this cache's volumes. */
+    public Snapshots snapshots() {
+        return snapshots;
     }
 
     /**
@@ -351,7 +415,7 @@ public final class CachePool implements AutoCloseable {
                         }
                         slots.write(e.slot, offset, src.duplicate());
                         e.setValid(offset / Journal.SECTOR_SIZE, length / Journal.SECTOR_SIZE);
-                        long seq = markDirty(e, offset / Journal.SECTOR_SIZE, length / Journal.SECTOR_SIZE, false);
+                        long seq = markDirty(e, offset / Journal.SECTOR_SIZE, src, false, false);
                         src.position(src.position() + length);
                         return seq;
                     } finally {
@@ -396,27 +460,22 @@ public final class CachePool implements AutoCloseable {
             }
             slots.setOwner(slot, n);
             boolean zeroBase = zeroEntry != null || v.knownEmpty();
-            int first;
-            int count;
             try {
                 if (zeroBase) {
                     byte[] whole = new byte[slotSize];
                     src.duplicate().get(whole, offset, length);
                     slots.write(slot, 0, ByteBuffer.wrap(whole));
-                    first = 0;
-                    count = sectorsPerSlot;
+                    n.setAllValid(sectorsPerSlot);
                 } else {
                     slots.write(slot, offset, src.duplicate());
-                    first = offset / Journal.SECTOR_SIZE;
-                    count = length / Journal.SECTOR_SIZE;
+                    n.setValid(offset / Journal.SECTOR_SIZE, length / Journal.SECTOR_SIZE);
                 }
             } catch (DeviceException ex) {
                 n.removed = true;
                 index.remove(key, n);
                 throw ex; // the caller frees the slot
             }
-            n.setValid(first, count);
-            long seq = markDirty(n, first, count, true);
+            long seq = markDirty(n, offset / Journal.SECTOR_SIZE, src, true, zeroBase);
             src.position(src.position() + length);
             return seq;
         } finally {
@@ -424,8 +483,14 @@ public final class CachePool implements AutoCloseable {
         }
     }
 
-    /** Bumps the version, makes the entry DIRTY and journals the sectors. Caller holds the entry lock. */
-    private long markDirty(Entry e, int first, int count, boolean fresh) throws DeviceException {
+    /**
+     * Bumps the version, makes the entry DIRTY and journals the sectors written from {@code data}
+     * (its remaining bytes, not consumed) with their checksums. Caller holds the entry lock.
+     */
+    private long markDirty(Entry e, int first, ByteBuffer data, boolean fresh, boolean zeroRest)
+            throws DeviceException {
+        int count = data.remaining() / Journal.SECTOR_SIZE;
+        int[] crcs = JournalRecord.sectorCrcs(data, count);
         e.gen = nextGen();
         if (e.state == SlotState.CLEAN || e.state == SlotState.UPLOADED) {
             e.state = SlotState.DIRTY;
@@ -439,7 +504,7 @@ public final class CachePool implements AutoCloseable {
         dirty.add(e);
         try {
             return journal.append(new JournalRecord.Write(e.slot, e.key.volume(), e.key.chunk(), e.gen, first, count,
-                    fresh));
+                    fresh, zeroRest, crcs));
         } catch (IOException ex) {
             throw new DeviceException(DeviceError.MEDIUM_ERROR_WRITE, "cache journal write failed: " + ex.getMessage(),
                     ex);

@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * is incomplete or fails its CRC32C (a torn tail left by a crash); the file is truncated there,
  * so new records follow the last good one. Records after a bad one are never used.
  *
+ * <p>WRITE records carry a CRC32C per written sector, checked against the data file at recovery
+ * ({@link JournalReplay}): an unflushed write whose data never reached the disk is dropped there.
+ * A version-1 journal (no checksums) is read; appends are refused until it is rewritten.
+ *
  * <p><b>Compaction.</b> {@link #rewrite} replaces the journal with a checkpoint (a minimal list
  * of records describing the current state): written to a temporary file, forced, and renamed
  * over the journal atomically, so a crash leaves either the old or the new journal.
@@ -44,7 +48,8 @@ final class Journal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
 
     static final byte[] MAGIC = {'S', 'T', 'W', 'J'};
-    static final int VERSION = 1;
+    /** Format version written. Version 1 (WRITE records without sector checksums) is read, then rewritten. */
+    static final int VERSION = 2;
     static final int HEADER_LENGTH = 64;
     static final int SECTOR_SIZE = 512;
     /** Largest record payload accepted (a slot bitmap of a 64 MiB slot is 16 KiB). */
@@ -53,7 +58,7 @@ final class Journal implements AutoCloseable {
     static final int RECORD_OVERHEAD = 9;
 
     /** What a journal file's header says. */
-    record Header(int slotSize, int slotCount, long epoch, long createdMillis) {
+    record Header(int slotSize, int slotCount, long epoch, long createdMillis, int formatVersion) {
     }
 
     /** The result of reading a journal at open. */
@@ -90,7 +95,7 @@ final class Journal implements AutoCloseable {
     static Journal open(Path file, FileChannel data, int slotSize, int slotCount, long nowMillis,
                         List<JournalRecord> recordsOut) throws IOException {
         if (!Files.exists(file)) {
-            Header h = new Header(slotSize, slotCount, 1, nowMillis);
+            Header h = new Header(slotSize, slotCount, 1, nowMillis, VERSION);
             writeFresh(file, h, List.of());
         }
         Replay replay = read(file);
@@ -134,7 +139,7 @@ final class Journal implements AutoCloseable {
             JournalRecord r;
             try {
                 r = JournalRecord.decode(type, ByteBuffer.wrap(bytes, pos + 5, length).slice()
-                        .order(ByteOrder.BIG_ENDIAN));
+                        .order(ByteOrder.BIG_ENDIAN), h.formatVersion());
             } catch (IllegalArgumentException e) {
                 // A record with a good CRC that does not parse was written by a newer version: refuse, do not skip.
                 throw new IOException("cache journal " + file + " holds a record this version cannot read at offset "
@@ -155,22 +160,22 @@ final class Journal implements AutoCloseable {
             throw new IOException("cache journal " + file + ": header checksum mismatch (damaged file)");
         }
         int version = Short.toUnsignedInt(b.getShort(4));
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new IOException("cache journal " + file + " has format version " + version + "; this version reads "
-                    + VERSION);
+                    + "versions 1 and " + VERSION + " (use the release that made this cache, or a new cache directory)");
         }
         int flags = Short.toUnsignedInt(b.getShort(6));
         if (flags != 0 || b.getInt(8) != HEADER_LENGTH || b.getInt(12) != SECTOR_SIZE) {
             throw new IOException("cache journal " + file + " uses flags, header length or sector size this version "
                     + "does not know");
         }
-        return new Header(b.getInt(16), b.getInt(20), b.getLong(24), b.getLong(32));
+        return new Header(b.getInt(16), b.getInt(20), b.getLong(24), b.getLong(32), version);
     }
 
     static byte[] encodeHeader(Header h) {
         byte[] out = new byte[HEADER_LENGTH];
         ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.BIG_ENDIAN);
-        b.put(MAGIC).putShort((short) VERSION).putShort((short) 0).putInt(HEADER_LENGTH).putInt(SECTOR_SIZE)
+        b.put(MAGIC).putShort((short) h.formatVersion()).putShort((short) 0).putInt(HEADER_LENGTH).putInt(SECTOR_SIZE)
                 .putInt(h.slotSize()).putInt(h.slotCount()).putLong(h.epoch()).putLong(h.createdMillis());
         b.putInt(60, crc(out, 0, 60));
         return out;
@@ -244,6 +249,10 @@ final class Journal implements AutoCloseable {
     synchronized long append(JournalRecord r) throws IOException {
         if (failed) {
             throw new IOException("cache journal " + file + " failed earlier; restart to recover");
+        }
+        if (header.formatVersion() != VERSION) {
+            throw new IOException("cache journal " + file + " has format version " + header.formatVersion()
+                    + " and must be rewritten before new records are added");
         }
         ByteBuffer buf = ByteBuffer.wrap(encode(r));
         try {
@@ -334,7 +343,7 @@ final class Journal implements AutoCloseable {
                 }
                 data.force(false);
                 Header next = new Header(header.slotSize(), header.slotCount(), header.epoch() + 1,
-                        header.createdMillis());
+                        header.createdMillis(), VERSION);
                 writeFresh(file, next, checkpoint);
                 FileChannel old = channel;
                 channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);

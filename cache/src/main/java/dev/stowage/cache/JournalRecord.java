@@ -50,20 +50,56 @@ sealed interface JournalRecord {
      * Sectors {@code [firstSector, firstSector + sectorCount)} of {@code slot} hold data of (volume, chunk),
      * version {@code gen}. {@code fresh} marks the first write of a new cache entry: the slot's earlier
      * content means nothing for this chunk (replay must not keep valid sectors from older records).
+     * {@code zeroRest} (only with {@code fresh}) says the chunk was all zeros before this write: the
+     * other sectors of the slot are zeros. {@code sectorCrcs} holds the CRC32C of each written sector
+     * (format version 2), so replay can tell whether the data reached the data file; it is null for a
+     * record read from a version-1 journal (trusted as before).
      */
-    record Write(int slot, int volume, long chunk, long gen, int firstSector, int sectorCount, boolean fresh)
-            implements JournalRecord {
+    record Write(int slot, int volume, long chunk, long gen, int firstSector, int sectorCount, boolean fresh,
+                 boolean zeroRest, int[] sectorCrcs) implements JournalRecord {
+        static final int FLAG_FRESH = 1;
+        static final int FLAG_ZERO_REST = 2;
+
+        public Write {
+            if (sectorCrcs != null && sectorCrcs.length != sectorCount) {
+                throw new IllegalArgumentException(sectorCrcs.length + " sector checksums for " + sectorCount
+                        + " sectors");
+            }
+            if (zeroRest && !fresh) {
+                throw new IllegalArgumentException("zeroRest needs fresh");
+            }
+        }
+
         public byte type() {
             return TYPE_WRITE;
         }
 
         public int payloadLength() {
-            return 4 + 4 + 8 + 8 + 4 + 4 + 1;
+            return 4 + 4 + 8 + 8 + 4 + 4 + 1 + 4 * sectorCount;
         }
 
         public void encodePayload(ByteBuffer out) {
+            if (sectorCrcs == null) {
+                throw new IllegalStateException("a WRITE record needs its sector checksums to be written");
+            }
             out.putInt(slot).putInt(volume).putLong(chunk).putLong(gen).putInt(firstSector).putInt(sectorCount)
-                    .put((byte) (fresh ? 1 : 0));
+                    .put((byte) ((fresh ? FLAG_FRESH : 0) | (zeroRest ? FLAG_ZERO_REST : 0)));
+            for (int c : sectorCrcs) {
+                out.putInt(c);
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Write w && slot == w.slot && volume == w.volume && chunk == w.chunk && gen == w.gen
+                    && firstSector == w.firstSector && sectorCount == w.sectorCount && fresh == w.fresh
+                    && zeroRest == w.zeroRest && java.util.Arrays.equals(sectorCrcs, w.sectorCrcs);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(slot, volume, chunk, gen, firstSector, sectorCount, fresh, zeroRest)
+                    + java.util.Arrays.hashCode(sectorCrcs);
         }
     }
 
@@ -135,12 +171,34 @@ sealed interface JournalRecord {
         }
     }
 
+    /** CRC32C of each of {@code count} 512-byte sectors starting at {@code data}'s position (not moved). */
+    static int[] sectorCrcs(ByteBuffer data, int count) {
+        int[] out = new int[count];
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        ByteBuffer d = data.duplicate();
+        for (int i = 0; i < count; i++) {
+            crc.reset();
+            d.limit(d.position() + Journal.SECTOR_SIZE);
+            crc.update(d); // advances d to the limit
+            out[i] = (int) crc.getValue();
+            d.limit(d.capacity());
+        }
+        return out;
+    }
+
+    /** CRC32C of one sector of {@code data} at byte {@code offset}. */
+    static int sectorCrc(byte[] data, int offset) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(data, offset, Journal.SECTOR_SIZE);
+        return (int) crc.getValue();
+    }
+
     /**
      * Decodes one payload.
      *
      * @throws IllegalArgumentException when the payload does not fit its type
      */
-    static JournalRecord decode(byte type, ByteBuffer in) {
+    static JournalRecord decode(byte type, ByteBuffer in, int formatVersion) {
         try {
             JournalRecord r = switch (type) {
                 case TYPE_VOLUME -> {
@@ -159,10 +217,23 @@ sealed interface JournalRecord {
                     int first = in.getInt();
                     int count = in.getInt();
                     int flags = in.get() & 0xff;
-                    if (flags > 1) {
+                    int known = formatVersion == 1 ? Write.FLAG_FRESH : Write.FLAG_FRESH | Write.FLAG_ZERO_REST;
+                    if ((flags & ~known) != 0 || flags == Write.FLAG_ZERO_REST) {
                         throw new IllegalArgumentException("unknown WRITE flags " + flags);
                     }
-                    yield new Write(slot, volume, chunk, gen, first, count, flags == 1);
+                    int[] crcs = null;
+                    if (formatVersion >= 2) {
+                        if (count < 0 || count > in.remaining() / 4) {
+                            throw new IllegalArgumentException("WRITE of " + count + " sectors has "
+                                    + in.remaining() + " bytes of checksums");
+                        }
+                        crcs = new int[count];
+                        for (int i = 0; i < count; i++) {
+                            crcs[i] = in.getInt();
+                        }
+                    }
+                    yield new Write(slot, volume, chunk, gen, first, count, (flags & Write.FLAG_FRESH) != 0,
+                            (flags & Write.FLAG_ZERO_REST) != 0, crcs);
                 }
                 case TYPE_ZERO -> new Zero(in.getInt(), in.getLong(), in.getLong());
                 case TYPE_CLEAN -> new Clean(in.getInt(), in.getInt(), in.getLong(), in.getLong());

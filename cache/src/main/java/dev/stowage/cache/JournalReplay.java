@@ -1,5 +1,6 @@
 package dev.stowage.cache;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,12 +18,30 @@ import java.util.Map;
  * older records named for that chunk and slot (the slot may have held other data since: clean
  * slots are reused without journal records); a ZERO releases the chunk's slot and marks it dirty-zero; a CLEAN of version v makes
  * the chunk clean only if its current version is v (a later write keeps it dirty); a COMMIT sets
- * the volume's recovery point; a VOLUME registers a volume. Not thread-safe; used once at open.
+ * the volume's recovery point; a VOLUME registers a volume.
+ *
+ * <p><b>Verification</b> ({@link #dirtyChunks(SlotReader)}): a WRITE record may reach the disk
+ * before the slot data it names (the OS writes pages back in any order until a flush), so the
+ * sectors of version-2 WRITE records are checked against their CRC32C. For each sector the newest
+ * record whose checksum matches the slot's content wins; a sector no record matches is trusted only
+ * when a checkpoint (SLOT) or a version-1 record vouches for it (data forced before the
+ * checkpoint; any later content is this chunk's own), becomes zeros when the chunk was all zeros
+ * before its entry was made (a fresh WRITE with zeroRest), and is invalid otherwise (read again
+ * from the recovery point). A write that was never flushed may so be lost; another chunk's data is
+ * never exposed, and a flushed write always matches. Not thread-safe; used once at open.
  */
 final class JournalReplay {
 
-    /** A chunk that is not clean after replay; {@code slot} is -1 for a zeroed chunk. */
-    record DirtyChunk(ChunkKey key, int slot, long gen, Entry bitmap) {
+    /**
+     * A chunk that is not clean after replay; {@code slot} is -1 for a zeroed chunk. {@code zeroFill}
+     * lists sectors the caller must write as zeros before using the slot (they are valid as zeros).
+     */
+    record DirtyChunk(ChunkKey key, int slot, long gen, Entry bitmap, int[] zeroFill) {
+    }
+
+    /** Reads a whole slot of the data file. */
+    interface SlotReader {
+        byte[] read(int slot) throws IOException;
     }
 
     private static final class State {
@@ -30,7 +49,9 @@ final class JournalReplay {
         final int slot;
         long gen;
         boolean clean;
-        final Entry bits; // only its bitmap is used
+        final Entry bits; // only its bitmap is used: sectors vouched for without a checksum
+        boolean zeroBase; // the chunk was all zeros before this entry's first write
+        final List<JournalRecord.Write> checked = new ArrayList<>(); // version-2 writes, oldest first
 
         State(ChunkKey key, int slot, int sectors) {
             this.key = key;
@@ -45,6 +66,11 @@ final class JournalReplay {
     private final Map<ChunkKey, State> byKey = new HashMap<>();
     private final Map<Integer, State> bySlot = new HashMap<>();
     long maxGen;
+    /**
+     * Sectors whose newest write failed verification in the last {@link #dirtyChunks(SlotReader)}
+     * (for the log; older data of the same chunk may still have been found).
+     */
+    long unverifiedSectors;
 
     JournalReplay(int slotSize) {
         this.sectors = slotSize / Journal.SECTOR_SIZE;
@@ -56,11 +82,22 @@ final class JournalReplay {
             case JournalRecord.Commit c -> commits.put(c.volume(), c);
             case JournalRecord.Write w -> {
                 ChunkKey key = new ChunkKey(w.volume(), w.chunk());
+                if (w.firstSector() < 0 || w.sectorCount() < 0 || w.firstSector() > sectors - w.sectorCount()) {
+                    throw new IllegalArgumentException("journal WRITE names sectors " + w.firstSector() + "+"
+                            + w.sectorCount() + " of a " + sectors + "-sector slot");
+                }
                 if (w.fresh()) {
                     forget(key, w.slot());
                 }
                 State s = mapSlot(key, w.slot());
-                s.bits.setValid(w.firstSector(), Math.min(w.sectorCount(), sectors - w.firstSector()));
+                if (w.fresh()) {
+                    s.zeroBase = w.zeroRest();
+                }
+                if (w.sectorCrcs() == null) {
+                    s.bits.setValid(w.firstSector(), w.sectorCount());
+                } else {
+                    s.checked.add(w);
+                }
                 touch(s, w.gen());
             }
             case JournalRecord.Slot s -> {
@@ -81,6 +118,7 @@ final class JournalReplay {
                 State st = byKey.get(new ChunkKey(c.volume(), c.chunk()));
                 if (st != null && st.slot == c.slot() && st.gen == c.gen()) {
                     st.clean = true;
+                    st.zeroBase = false; // from now on the recovery point is the chunk's base, not zeros
                 }
                 maxGen = Math.max(maxGen, c.gen());
             }
@@ -128,14 +166,76 @@ final class JournalReplay {
         }
     }
 
-    /** Chunks that are not clean, for volumes that are known. */
-    List<DirtyChunk> dirtyChunks() {
+    /**
+     * Chunks that are not clean, for volumes that are known, with their sectors verified against
+     * the data file (rules in the class comment).
+     */
+    List<DirtyChunk> dirtyChunks(SlotReader reader) throws IOException {
+        unverifiedSectors = 0;
         List<DirtyChunk> out = new ArrayList<>();
         for (State s : byKey.values()) {
-            if (!s.clean && volumes.containsKey(s.key.volume())) {
-                out.add(new DirtyChunk(s.key, s.slot, s.gen, s.bits));
+            if (s.clean || !volumes.containsKey(s.key.volume())) {
+                continue;
             }
+            if (s.slot < 0 || (s.checked.isEmpty() && !s.zeroBase)) {
+                out.add(new DirtyChunk(s.key, s.slot, s.gen, s.bits, new int[0]));
+                continue;
+            }
+            out.add(verify(s, reader.read(s.slot)));
         }
         return out;
+    }
+
+    private DirtyChunk verify(State s, byte[] slot) {
+        Entry result = new Entry(s.key, s.slot, sectors);
+        boolean[] decided = new boolean[sectors];
+        boolean[] covered = new boolean[sectors];
+        int[] actual = new int[sectors];
+        boolean[] crcKnown = new boolean[sectors];
+        for (int r = s.checked.size() - 1; r >= 0; r--) {
+            JournalRecord.Write w = s.checked.get(r);
+            int[] crcs = w.sectorCrcs();
+            for (int i = 0; i < w.sectorCount(); i++) {
+                int sector = w.firstSector() + i;
+                if (decided[sector]) {
+                    continue;
+                }
+                if (!crcKnown[sector]) {
+                    actual[sector] = JournalRecord.sectorCrc(slot, sector * Journal.SECTOR_SIZE);
+                    crcKnown[sector] = true;
+                }
+                if (actual[sector] == crcs[i]) {
+                    decided[sector] = true;
+                    result.setValid(sector, 1);
+                } else if (!covered[sector]) {
+                    unverifiedSectors++; // the newest write of this sector did not reach the data file
+                }
+                covered[sector] = true;
+            }
+        }
+        List<Integer> zeroFill = new ArrayList<>();
+        for (int sector = 0; sector < sectors; sector++) {
+            if (decided[sector]) {
+                continue;
+            }
+            if (s.bits.isValid(sector)) {
+                result.setValid(sector, 1); // vouched for by a checkpoint: this chunk's data
+            } else if (s.zeroBase) {
+                result.setValid(sector, 1);
+                if (!isZero(slot, sector)) {
+                    zeroFill.add(sector);
+                }
+            }
+        }
+        return new DirtyChunk(s.key, s.slot, s.gen, result, zeroFill.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static boolean isZero(byte[] slot, int sector) {
+        for (int i = sector * Journal.SECTOR_SIZE, end = i + Journal.SECTOR_SIZE; i < end; i++) {
+            if (slot[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * The start-up sequence: find the configuration (file, environment, or none: demo appliance), check
  * it, lock the data directory, configure logging, then start the services in order: embedded S3
  * store (demo, or {@code s3.embedded}), bucket check, S3 monitor, health endpoint, front ends
- * (iSCSI when configured; the demo appliance exports one disk). Prints the banner.
+ * (the write-back cache, then iSCSI, when configured; the demo appliance exports a file disk and a
+ * cached volume). Prints the banner.
  *
  * <p>Errors the operator must fix come out as a {@link StartupException} with one line of text;
  * anything already started is stopped again first. Not thread-safe: call {@link #start} once.
@@ -57,6 +58,10 @@ public final class Daemon {
     public static final String DEMO_ISCSI_PORT_ENV = "STOWAGE_DEMO_ISCSI_PORT";
     /** The demo appliance's disk. */
     public static final String DEMO_IQN = "iqn.2026-11.dev.stowage:demo-disk";
+    /** The demo appliance's cached volume (data in the embedded bucket). */
+    public static final String DEMO_CACHED_IQN = "iqn.2026-11.dev.stowage:demo-cached";
+    /** Id of the demo appliance's cached volume. */
+    public static final String DEMO_CACHED_VOLUME = "demo-cached";
 
     /** Where the configuration comes from. */
     public enum Mode { FILE, ENVIRONMENT, DEMO }
@@ -95,10 +100,12 @@ public final class Daemon {
         private final ObjectStore store;
         private final DataDirLock lock;
         private final EmbeddedS3 demo;
+        private final List<Service> frontEnds;
         private boolean closed;
 
         Running(GatewayConfig config, List<Appliance> groups, HealthServer health, HealthMonitor monitor, ObjectStore store,
-                DataDirLock lock, EmbeddedS3 demo) {
+                DataDirLock lock, EmbeddedS3 demo, List<Service> frontEnds) {
+            this.frontEnds = List.copyOf(frontEnds);
             this.config = config;
             this.groups = List.copyOf(groups);
             this.health = health;
@@ -122,6 +129,11 @@ public final class Daemon {
 
         public ObjectStore store() {
             return store;
+        }
+
+        /** The running front end of type {@code type} (e.g. the cache or iSCSI service), or null. */
+        public <T extends Service> T service(Class<T> type) {
+            return frontEnds.stream().filter(type::isInstance).map(type::cast).findFirst().orElse(null);
         }
 
         /** The embedded S3 store (demo appliance or {@code s3.embedded}), or null when an external S3 service is used. */
@@ -265,7 +277,7 @@ public final class Daemon {
                     ? m : "start-up failed: " + m, e);
         }
         Running running = new Running(config, List.of(appliance, fe), health, monitor, store, lock,
-                embedded == null ? null : embedded.store());
+                embedded == null ? null : embedded.store(), frontEnds);
         Banner.print(l.out(), running, embedded == null ? null : embedded.credentials(), mode == Mode.DEMO, frontEnds);
         log.atInfo().addKeyValue("health", health.url()).log("started");
         return running;
@@ -302,7 +314,10 @@ public final class Daemon {
         }
     }
 
-    /** The demo appliance's configuration: the embedded store and one file-backed iSCSI disk on loopback. */
+    /**
+     * The demo appliance's configuration: the embedded store, and on a loopback portal two targets:
+     * a file-backed disk and a 1 GiB cached volume (data in the embedded bucket, 256 MiB cache).
+     */
     static final class Demo {
         private Demo() {
         }
@@ -323,6 +338,16 @@ public final class Daemon {
             lun.put("type", "file");
             lun.put("path", "iscsi/demo-disk.img");
             lun.put("size", "1GiB");
+            ObjectNode cachedTarget = ((com.fasterxml.jackson.databind.node.ArrayNode) iscsi.get("targets")).addObject();
+            cachedTarget.put("iqn", DEMO_CACHED_IQN);
+            cachedTarget.put("alias", DEMO_CACHED_VOLUME);
+            ObjectNode cachedLun = cachedTarget.putArray("luns").addObject();
+            cachedLun.put("lun", 0);
+            cachedLun.put("type", "cached");
+            cachedLun.put("volume", DEMO_CACHED_VOLUME);
+            cachedLun.put("size", "1GiB");
+            ObjectNode cache = root.putObject("cache");
+            cache.put("size", "256MiB");
             return root;
         }
 

@@ -1,7 +1,9 @@
 package dev.stowage.server;
 
 import dev.stowage.core.store.ObjectStore;
+import dev.stowage.server.cache.CacheService;
 import dev.stowage.server.config.GatewayConfig;
+import dev.stowage.server.config.IscsiSettings;
 import dev.stowage.server.iscsi.IscsiService;
 import dev.stowage.server.lifecycle.Service;
 import java.util.ArrayList;
@@ -9,7 +11,8 @@ import java.util.List;
 
 /**
  * Creates the protocol front ends (iSCSI, NFS, ...) once the configuration is valid and the bucket
- * check has passed. They start after the health endpoint, in list order, and stop first.
+ * check has passed; the write-back cache (when configured) comes first, as the iSCSI LUNs of
+ * {@code type: cached} are its volumes. They start after the health endpoint, in list order, and stop first.
  */
 @FunctionalInterface
 public interface FrontEnds {
@@ -20,10 +23,17 @@ public interface FrontEnds {
     /** The front ends the configuration asks for: iSCSI when there is an {@code iscsi} section. */
     FrontEnds CONFIGURED = (config, store) -> {
         List<Service> out = new ArrayList<>();
+        CacheService cache = null;
+        if (config.cache() != null) {
+            List<IscsiSettings.Lun> cached = config.iscsi() == null ? List.of() : config.iscsi().targets().stream()
+                    .flatMap(t -> t.luns().stream()).filter(l -> l.type() == IscsiSettings.LunType.CACHED).toList();
+            cache = new CacheService(config.cache(), store, cached);
+            out.add(cache); // before the front ends that use its volumes: starts first, stops after them
+        }
         if (config.iscsi() != null) {
             out.add(new IscsiService(config.iscsi(), Daemon.DEMO_SOURCE.equals(config.source())
                     ? "set " + Daemon.DEMO_ISCSI_PORT_ENV + " to another port (0 picks a free one)"
-                    : "change iscsi.listen (or STOWAGE_ISCSI_LISTEN)"));
+                    : "change iscsi.listen (or STOWAGE_ISCSI_LISTEN)", cache));
         }
         return out;
     };

@@ -69,8 +69,10 @@ final class ConfigValidator {
         GatewayConfig.LogFormat format = oneOf("logging.format", l.format(), GatewayConfig.LogFormat.class,
                 GatewayConfig.LogFormat.TEXT);
         List<String> allWarnings = new java.util.ArrayList<>(warnings);
-        IscsiSettings iscsi = new IscsiValidator(this, dataDir).validate(raw.iscsi(), allWarnings);
-        return new GatewayConfig(source, s3, dataDir, listen, interval, level, format, allWarnings, iscsi, embeddedPort);
+        CacheConfig cache = new CacheValidator(this, dataDir).validate(raw.cache());
+        IscsiSettings iscsi = new IscsiValidator(this, dataDir, cache).validate(raw.iscsi(), allWarnings);
+        return new GatewayConfig(source, s3, dataDir, listen, interval, level, format, allWarnings, iscsi, embeddedPort,
+                cache);
     }
 
     /** The embedded store's port when {@code s3.embedded} is true, else null; other s3 keys are then refused. */

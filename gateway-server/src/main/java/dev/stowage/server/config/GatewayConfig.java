@@ -24,10 +24,11 @@ import java.util.Objects;
  *                      appliance; 0: any free port), or null for an external S3 service. While the
  *                      embedded store has not started, {@code s3} holds placeholders; the daemon
  *                      replaces them with {@link #withS3} once it runs.
+ * @param cache         the write-back cache for cached volumes, or null when there is no {@code cache} section
  */
 public record GatewayConfig(String source, S3Settings s3, Path dataDir, InetSocketAddress healthListen,
                             Duration checkInterval, LogLevel logLevel, LogFormat logFormat, List<String> warnings,
-                            IscsiSettings iscsi, Integer embeddedS3Port) {
+                            IscsiSettings iscsi, Integer embeddedS3Port, CacheConfig cache) {
 
     public GatewayConfig {
         Objects.requireNonNull(source, "source");
@@ -43,7 +44,7 @@ public record GatewayConfig(String source, S3Settings s3, Path dataDir, InetSock
     /** The same configuration with other S3 settings (the embedded store's, once it runs). */
     public GatewayConfig withS3(S3Settings newS3) {
         return new GatewayConfig(source, newS3, dataDir, healthListen, checkInterval, logLevel, logFormat, warnings,
-                iscsi, embeddedS3Port);
+                iscsi, embeddedS3Port, cache);
     }
 
     /** Log levels, as written in the file. */

@@ -43,7 +43,9 @@ public record IscsiSettings(InetSocketAddress listen, Chap discoveryChap, List<T
         /** A local file, created sparse when missing; survives restarts. */
         FILE,
         /** Memory only: empty at every start (tests, trials). */
-        MEMORY
+        MEMORY,
+        /** A cached volume: data in the bucket, hot chunks and unsent writes in the {@code cache} directory. */
+        CACHED
     }
 
     /**
@@ -56,11 +58,16 @@ public record IscsiSettings(InetSocketAddress listen, Chap discoveryChap, List<T
      * @param blockSize 512 or 4096
      * @param readOnly  writes refused (WRITE PROTECTED)
      * @param create    true when the file does not exist yet and is created sparse at start
+     * @param volume    the cached volume's id ({@link LunType#CACHED}), else null
      */
     public record Lun(int lun, LunType type, Path path, long sizeBytes, int blockSize, boolean readOnly,
-                      boolean create) {
+                      boolean create, String volume) {
         public Lun {
             Objects.requireNonNull(type, "type");
+        }
+
+        public Lun(int lun, LunType type, Path path, long sizeBytes, int blockSize, boolean readOnly, boolean create) {
+            this(lun, type, path, sizeBytes, blockSize, readOnly, create, null);
         }
 
         /** Number of logical blocks. */

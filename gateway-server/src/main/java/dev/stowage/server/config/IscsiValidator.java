@@ -39,10 +39,14 @@ final class IscsiValidator {
 
     private final ConfigValidator v;
     private final Path dataDir;
+    private final CacheConfig cache;
+    private final Map<String, String> volumes = new HashMap<>();
 
-    IscsiValidator(ConfigValidator v, Path dataDir) {
+    /** @param cache the checked {@code cache} section, or null (then no LUN may be {@code type: cached}) */
+    IscsiValidator(ConfigValidator v, Path dataDir, CacheConfig cache) {
         this.v = v;
         this.dataDir = dataDir;
+        this.cache = cache;
     }
 
     /** Null when the section is absent. */
@@ -181,7 +185,8 @@ final class IscsiValidator {
             IscsiSettings.LunType type = switch (typeText) {
                 case "file" -> IscsiSettings.LunType.FILE;
                 case "memory" -> IscsiSettings.LunType.MEMORY;
-                default -> throw v.error(lk + ".type", "'" + l.type() + "' is not a LUN type", "write file or memory");
+                case "cached" -> IscsiSettings.LunType.CACHED;
+                default -> throw v.error(lk + ".type", "'" + l.type() + "' is not a LUN type", "write file, memory or cached");
             };
             int blockSize = l.blockSize() == null ? 512 : l.blockSize();
             if (blockSize != 512 && blockSize != 4096) {
@@ -192,6 +197,13 @@ final class IscsiValidator {
             if (size != null && (size < blockSize || size % blockSize != 0)) {
                 throw v.error(lk + ".size", "'" + l.size() + "' is not a positive whole number of " + blockSize + "-byte blocks",
                         "use a multiple of the block size, e.g. 10GiB");
+            }
+            if (type != IscsiSettings.LunType.CACHED && l.volume() != null) {
+                throw v.error(lk + ".volume", "is only used with type: cached", "remove it, or write type: cached");
+            }
+            if (type == IscsiSettings.LunType.CACHED) {
+                out.add(cachedLun(lk, lun, l, size, blockSize, readOnly));
+                continue;
             }
             if (type == IscsiSettings.LunType.MEMORY) {
                 if (l.path() != null) {
@@ -206,6 +218,39 @@ final class IscsiValidator {
             out.add(fileLun(lk, lun, l, size, blockSize, readOnly, files));
         }
         return out;
+    }
+
+    private IscsiSettings.Lun cachedLun(String lk, int lun, RawConfig.Lun l, Long size, int blockSize, boolean readOnly) {
+        if (cache == null) {
+            throw v.error(lk + ".type", "type: cached needs a cache section",
+                    "add one, e.g. cache: {size: 4GiB} (see docs/configuration.md)");
+        }
+        if (readOnly) {
+            throw v.error(lk + ".read_only", "is not supported for type: cached", "remove read_only");
+        }
+        if (l.path() != null) {
+            throw v.error(lk + ".path", "is not used with type: cached (the data is in the bucket)",
+                    "remove it, and name the volume with volume: <id>");
+        }
+        if (l.volume() == null || l.volume().isBlank()) {
+            throw v.error(lk + ".volume", "is missing for type: cached", "write the volume's id, e.g. volume: vol1");
+        }
+        String id = l.volume().strip();
+        try {
+            dev.stowage.cache.VolumeHead.checkVolumeId(id);
+        } catch (IllegalArgumentException e) {
+            throw v.error(lk + ".volume", "'" + id + "' is not a volume id",
+                    "use 1-128 letters, digits, '-', '.', '_', starting with a letter or digit");
+        }
+        String earlier = volumes.putIfAbsent(id, lk);
+        if (earlier != null) {
+            throw v.error(lk + ".volume", "volume " + id + " is already exported by " + earlier, "give each LUN its own volume");
+        }
+        if (size == null) {
+            throw v.error(lk + ".size", "is missing for type: cached",
+                    "write the volume size, e.g. size: 100GiB (it is created in the bucket at first start)");
+        }
+        return new IscsiSettings.Lun(lun, IscsiSettings.LunType.CACHED, null, size, blockSize, readOnly, false, id);
     }
 
     private IscsiSettings.Lun fileLun(String lk, int lun, RawConfig.Lun l, Long size, int blockSize, boolean readOnly,

@@ -9,7 +9,7 @@ import dev.stowage.server.logging.Redactor;
  *
  * <p>Immutable records; {@code toString()} of the credentials masks the secret.
  */
-public record RawConfig(S3 s3, String dataDir, Health health, Logging logging, Iscsi iscsi) {
+public record RawConfig(S3 s3, String dataDir, Health health, Logging logging, Iscsi iscsi, Cache cache) {
 
     /** The {@code s3} section. */
     public record S3(String endpoint, String region, String bucket, String prefix, Boolean pathStyle,
@@ -60,7 +60,17 @@ public record RawConfig(S3 s3, String dataDir, Health health, Logging logging, I
     }
 
     /** One entry of {@code iscsi.targets[n].luns}. */
-    public record Lun(Integer lun, String type, String path, String size, Integer blockSize, Boolean readOnly) {
+    public record Lun(Integer lun, String type, String path, String size, Integer blockSize, Boolean readOnly,
+                      String volume) {
+    }
+
+    /** The {@code cache} section. */
+    public record Cache(String dir, String size, String chunkSize, String settleDelay, Integer uploadParallelism,
+                        CacheEncryption encryption) {
+    }
+
+    /** {@code cache.encryption}. */
+    public record CacheEncryption(String keyFile) {
     }
 
     /** {@code chap} and {@code discovery_chap}: secrets masked in {@code toString()}. */

@@ -10,6 +10,7 @@ import dev.stowage.iscsi.scsi.ScsiTargetImpl;
 import dev.stowage.iscsi.server.IscsiServer;
 import dev.stowage.iscsi.server.IscsiServerConfig;
 import dev.stowage.iscsi.server.TargetConfig;
+import dev.stowage.server.cache.CacheService;
 import dev.stowage.server.config.IscsiSettings;
 import dev.stowage.server.lifecycle.Service;
 import java.io.IOException;
@@ -47,6 +48,7 @@ public final class IscsiService implements Service {
 
     private final IscsiSettings settings;
     private final String portHint;
+    private final CacheService cache;
     private final List<BlockDevice> devices = new ArrayList<>();
     private IscsiServer server;
 
@@ -55,8 +57,16 @@ public final class IscsiService implements Service {
      * @param portHint what to change when the portal's port is taken (e.g. "change iscsi.listen")
      */
     public IscsiService(IscsiSettings settings, String portHint) {
+        this(settings, portHint, null);
+    }
+
+    /**
+     * @param cache where {@code type: cached} LUNs come from (started before this service), or null when there are none
+     */
+    public IscsiService(IscsiSettings settings, String portHint, CacheService cache) {
         this.settings = settings;
         this.portHint = portHint;
+        this.cache = cache;
     }
 
     @Override
@@ -137,7 +147,11 @@ public final class IscsiService implements Service {
             b.append(t.chap() == null ? " (no CHAP)" : t.chap().mutual() ? " (mutual CHAP)" : " (CHAP)");
             for (IscsiSettings.Lun l : t.luns()) {
                 b.append("\n  LUN ").append(l.lun()).append(": ").append(sizeText(l.sizeBytes()))
-                        .append(l.type() == IscsiSettings.LunType.FILE ? ", file " + l.path() : ", memory")
+                        .append(switch (l.type()) {
+                            case FILE -> ", file " + l.path();
+                            case MEMORY -> ", memory";
+                            case CACHED -> ", cached volume " + l.volume();
+                        })
                         .append(l.readOnly() ? ", read-only" : "");
             }
         }
@@ -149,6 +163,14 @@ public final class IscsiService implements Service {
     private BlockDevice open(String iqn, IscsiSettings.Lun lun) throws IOException {
         if (lun.type() == IscsiSettings.LunType.MEMORY) {
             return new MemoryBlockDevice(lun.blockSize(), lun.blocks(), lun.readOnly());
+        }
+        if (lun.type() == IscsiSettings.LunType.CACHED) {
+            BlockDevice d = cache == null ? null : cache.volume(lun.volume());
+            if (d == null) {
+                throw new IllegalStateException("cached volume " + lun.volume() + " of LUN " + lun.lun() + " of " + iqn
+                        + " is not open (the cache service must start first)");
+            }
+            return d;
         }
         Path path = lun.path();
         String where = "LUN " + lun.lun() + " of " + iqn;

@@ -292,8 +292,8 @@ class ConfigLoaderTest {
     void sectionsOfLaterVersionsAreNamed() throws IOException {
         assertError(MINIMAL + "nfs:\n  listen: 0.0.0.0:2049\n")
                 .hasMessageStartingWith("config error: nfs: this section is not available yet in this version of Stowage; remove it");
-        assertError(MINIMAL + "cache:\n  size: 10GiB\n")
-                .hasMessageStartingWith("config error: cache: this section is not available yet");
+        assertError(MINIMAL + "vtl:\n  tapes: 10\n")
+                .hasMessageStartingWith("config error: vtl: this section is not available yet");
     }
 
     @Test

@@ -46,12 +46,16 @@ class DocumentedExamplesTest {
         GatewayConfig demo = ConfigLoader.fromFile(Files.writeString(dir.resolve("demo.yaml"), blocks.get(0)), data);
         assertThat(demo.embeddedS3Port()).isEqualTo(9555);
         assertThat(demo.iscsi().targets().get(0).luns().get(0).path()).isEqualTo(dir.resolve("data/iscsi/demo-disk.img"));
+        assertThat(demo.iscsi().targets().get(1).luns().get(0).volume()).isEqualTo("demo-cached");
+        assertThat(demo.cache().sizeBytes()).isEqualTo(256L << 20);
         // The iSCSI example's data_dir is /var/lib/stowage; point it at a temporary directory.
         String iscsiYaml = blocks.get(3).replace("/var/lib/stowage", dir.resolve("var").toString());
         GatewayConfig iscsi = ConfigLoader.fromFile(Files.writeString(dir.resolve("iscsi.yaml"), iscsiYaml), env);
         assertThat(iscsi.iscsi().targets()).hasSize(2);
         assertThat(iscsi.iscsi().targets().get(0).chap().mutual()).isTrue();
         assertThat(iscsi.iscsi().targets().get(0).luns().get(1).blockSize()).isEqualTo(4096);
+        assertThat(iscsi.iscsi().targets().get(1).luns().get(1).type()).isEqualTo(IscsiSettings.LunType.CACHED);
+        assertThat(iscsi.cache().dir()).isEqualTo(dir.resolve("var/cache"));
     }
 
     @Test
