@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>WRITE records carry a CRC32C per written sector, checked against the data file at recovery
  * ({@link JournalReplay}): an unflushed write whose data never reached the disk is dropped there.
+ * {@link #sync} appends a FLUSH record between forcing the data file and forcing the journal,
+ * naming the journal offset up to which record data is now stable.
  * A version-1 journal (no checksums) is read; appends are refused until it is rewritten.
  *
  * <p><b>Compaction.</b> {@link #rewrite} replaces the journal with a checkpoint (a minimal list
