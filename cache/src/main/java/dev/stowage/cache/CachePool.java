@@ -152,12 +152,13 @@ public final class CachePool implements AutoCloseable {
                 data.write(ByteBuffer.wrap(new byte[1]), want - 1); // sparse
             }
             List<JournalRecord> records = new ArrayList<>();
+            List<Long> ends = new ArrayList<>();
             journal = Journal.open(dir.resolve("journal"), data, settings.slotSize(), settings.slotCount(),
-                    settings.clock().millis(), records);
+                    settings.clock().millis(), records, ends);
             CachePool pool = new CachePool(settings, Objects.requireNonNull(chunks, "chunks"),
                     Objects.requireNonNull(manifests, "manifests"), Objects.requireNonNull(bucket, "bucket"), data,
                     lockChannel, lock, journal);
-            boolean rewrite = pool.recover(records) || journal.header().formatVersion() != Journal.VERSION;
+            boolean rewrite = pool.recover(records, ends) || journal.header().formatVersion() != Journal.VERSION;
             if (rewrite) {
                 // Record what recovery decided (and upgrade a version-1 journal) before anything is appended.
                 pool.compactJournal();
@@ -178,10 +179,18 @@ public final class CachePool implements AutoCloseable {
     }
 
     /** Rebuilds the index; true when some sectors failed verification (the journal should be rewritten). */
-    private boolean recover(List<JournalRecord> records) throws IOException {
+    private boolean recover(List<JournalRecord> records, List<Long> ends) throws IOException {
         JournalReplay replay = new JournalReplay(slotSize);
+        long flushed = 0;
+        for (JournalRecord r : records) {
+            if (r instanceof JournalRecord.Flush f) {
+                flushed = Math.max(flushed, f.coveredOffset());
+            }
+        }
         try {
-            records.forEach(replay::apply);
+            for (int i = 0; i < records.size(); i++) {
+                replay.apply(records.get(i), ends.get(i) <= flushed);
+            }
         } catch (IllegalArgumentException e) {
             throw new IOException("cache journal in " + dir + " is inconsistent: " + e.getMessage(), e);
         }

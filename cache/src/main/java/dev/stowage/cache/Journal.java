@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>WRITE records carry a CRC32C per written sector, checked against the data file at recovery
  * ({@link JournalReplay}): an unflushed write whose data never reached the disk is dropped there.
+ * {@link #sync} appends a FLUSH record between forcing the data file and forcing the journal,
+ * naming the journal offset up to which record data is now stable.
  * A version-1 journal (no checksums) is read; appends are refused until it is rewritten.
  *
  * <p><b>Compaction.</b> {@link #rewrite} replaces the journal with a checkpoint (a minimal list
@@ -62,7 +64,8 @@ final class Journal implements AutoCloseable {
     }
 
     /** The result of reading a journal at open. */
-    record Replay(Header header, List<JournalRecord> records, long validLength, long discardedBytes) {
+    record Replay(Header header, List<JournalRecord> records, List<Long> endOffsets, long validLength,
+                  long discardedBytes) {
     }
 
     private final Path file;
@@ -94,6 +97,12 @@ final class Journal implements AutoCloseable {
      */
     static Journal open(Path file, FileChannel data, int slotSize, int slotCount, long nowMillis,
                         List<JournalRecord> recordsOut) throws IOException {
+        return open(file, data, slotSize, slotCount, nowMillis, recordsOut, new ArrayList<>());
+    }
+
+    /** As above; {@code endOffsetsOut} receives the byte offset just after each record. */
+    static Journal open(Path file, FileChannel data, int slotSize, int slotCount, long nowMillis,
+                        List<JournalRecord> recordsOut, List<Long> endOffsetsOut) throws IOException {
         if (!Files.exists(file)) {
             Header h = new Header(slotSize, slotCount, 1, nowMillis, VERSION);
             writeFresh(file, h, List.of());
@@ -113,6 +122,7 @@ final class Journal implements AutoCloseable {
             ch.force(true);
         }
         recordsOut.addAll(replay.records());
+        endOffsetsOut.addAll(replay.endOffsets());
         return new Journal(file, data, ch, replay.validLength(), h);
     }
 
@@ -121,6 +131,7 @@ final class Journal implements AutoCloseable {
         byte[] bytes = Files.readAllBytes(file);
         Header h = parseHeader(bytes, file);
         List<JournalRecord> records = new ArrayList<>();
+        List<Long> ends = new ArrayList<>();
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
         int pos = HEADER_LENGTH;
         while (true) {
@@ -147,8 +158,9 @@ final class Journal implements AutoCloseable {
             }
             records.add(r);
             pos += RECORD_OVERHEAD + length;
+            ends.add((long) pos);
         }
-        return new Replay(h, records, pos, bytes.length - pos);
+        return new Replay(h, records, ends, pos, bytes.length - pos);
     }
 
     private static Header parseHeader(byte[] bytes, Path file) throws IOException {
@@ -266,6 +278,20 @@ final class Journal implements AutoCloseable {
         return ++appended;
     }
 
+    /**
+     * Appends a FLUSH record saying the data of every record before {@code covered} is stable
+     * (the data file was just forced). Not counted as an appended record (sync targets stay).
+     */
+    private synchronized void appendFlushMarker(FileChannel ch, long covered) throws IOException {
+        if (ch != channel || header.formatVersion() != VERSION) {
+            return; // compacted meanwhile: the checkpoint forced the data itself
+        }
+        ByteBuffer buf = ByteBuffer.wrap(encode(new JournalRecord.Flush(covered)));
+        while (buf.hasRemaining()) {
+            position += channel.write(buf, position);
+        }
+    }
+
     /** Sequence number of the last appended record. */
     synchronized long lastAppended() {
         return appended;
@@ -300,13 +326,16 @@ final class Journal implements AutoCloseable {
                 throw new IOException("cache journal " + file + " failed earlier; restart to recover");
             }
             long target;
+            long covered;
             FileChannel ch;
             synchronized (this) {
                 target = appended;
+                covered = position;
                 ch = channel;
             }
             try {
                 data.force(false);
+                appendFlushMarker(ch, covered);
                 ch.force(false);
                 forces.increment();
             } catch (IOException e) {

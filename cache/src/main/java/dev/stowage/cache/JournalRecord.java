@@ -18,6 +18,7 @@ sealed interface JournalRecord {
     byte TYPE_CLEAN = 4;
     byte TYPE_COMMIT = 5;
     byte TYPE_SLOT = 6;
+    byte TYPE_FLUSH = 7;
 
     byte type();
 
@@ -152,6 +153,25 @@ sealed interface JournalRecord {
         }
     }
 
+    /**
+     * The data file was forced after every record ending at or before journal byte {@code coveredOffset}
+     * was appended (format version 2): their data is on stable storage. Appended by a flush between
+     * forcing the data file and forcing the journal.
+     */
+    record Flush(long coveredOffset) implements JournalRecord {
+        public byte type() {
+            return TYPE_FLUSH;
+        }
+
+        public int payloadLength() {
+            return 8;
+        }
+
+        public void encodePayload(ByteBuffer out) {
+            out.putLong(coveredOffset);
+        }
+    }
+
     /** Checkpoint form of a not-yet-clean slot: its key, version and valid-sector bitmap. */
     record Slot(int slot, int volume, long chunk, long gen, byte[] validBitmap) implements JournalRecord {
         public Slot {
@@ -243,6 +263,12 @@ sealed interface JournalRecord {
                     byte[] id = new byte[ChunkId.LENGTH];
                     in.get(id);
                     yield new Commit(volume, gen, ChunkId.of(id));
+                }
+                case TYPE_FLUSH -> {
+                    if (formatVersion < 2) {
+                        throw new IllegalArgumentException("FLUSH record in a version-1 journal");
+                    }
+                    yield new Flush(in.getLong());
                 }
                 case TYPE_SLOT -> {
                     int slot = in.getInt();

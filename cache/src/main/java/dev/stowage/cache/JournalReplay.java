@@ -23,11 +23,14 @@ import java.util.Map;
  * <p><b>Verification</b> ({@link #dirtyChunks(SlotReader)}): a WRITE record may reach the disk
  * before the slot data it names (the OS writes pages back in any order until a flush), so the
  * sectors of version-2 WRITE records are checked against their CRC32C. For each sector the newest
- * record whose checksum matches the slot's content wins; a sector no record matches is trusted only
+ * record whose checksum matches the slot's content wins, or the newest flushed record (one a later
+ * FLUSH record covers: its data was forced, so whatever the sector holds now is this chunk's own
+ * data, e.g. of a write whose record was never appended); a sector no record matches is trusted only
  * when a checkpoint (SLOT) or a version-1 record vouches for it (data forced before the
  * checkpoint; any later content is this chunk's own), becomes zeros when the chunk was all zeros
  * before its entry was made (a fresh WRITE with zeroRest), and is invalid otherwise (read again
- * from the recovery point). A write that was never flushed may so be lost; another chunk's data is
+ * from the recovery point). A CLEAN that makes a chunk clean ends what older records vouch for
+ * (the slot may be refilled without records since). A write that was never flushed may so be lost; another chunk's data is
  * never exposed, and a flushed write always matches. Not thread-safe; used once at open.
  */
 final class JournalReplay {
@@ -51,7 +54,9 @@ final class JournalReplay {
         boolean clean;
         final Entry bits; // only its bitmap is used: sectors vouched for without a checksum
         boolean zeroBase; // the chunk was all zeros before this entry's first write
+        boolean zeroBaseDurable; // ... and that first write (with its zeros) was flushed
         final List<JournalRecord.Write> checked = new ArrayList<>(); // version-2 writes, oldest first
+        final List<Boolean> checkedDurable = new ArrayList<>(); // whether each was flushed
 
         State(ChunkKey key, int slot, int sectors) {
             this.key = key;
@@ -77,7 +82,17 @@ final class JournalReplay {
     }
 
     void apply(JournalRecord r) {
+        apply(r, false);
+    }
+
+    /**
+     * Applies one record; {@code durable} says a later FLUSH record covers it (the data file was
+     * forced after it was appended, so its data reached stable storage).
+     */
+    void apply(JournalRecord r, boolean durable) {
         switch (r) {
+            case JournalRecord.Flush f -> {
+            }
             case JournalRecord.Volume v -> volumes.put(v.volume(), v);
             case JournalRecord.Commit c -> commits.put(c.volume(), c);
             case JournalRecord.Write w -> {
@@ -92,11 +107,13 @@ final class JournalReplay {
                 State s = mapSlot(key, w.slot());
                 if (w.fresh()) {
                     s.zeroBase = w.zeroRest();
+                    s.zeroBaseDurable = w.zeroRest() && durable;
                 }
                 if (w.sectorCrcs() == null) {
                     s.bits.setValid(w.firstSector(), w.sectorCount());
                 } else {
                     s.checked.add(w);
+                    s.checkedDurable.add(durable);
                 }
                 touch(s, w.gen());
             }
@@ -117,8 +134,17 @@ final class JournalReplay {
             case JournalRecord.Clean c -> {
                 State st = byKey.get(new ChunkKey(c.volume(), c.chunk()));
                 if (st != null && st.slot == c.slot() && st.gen == c.gen()) {
+                    // Everything so far is in the recovery point, which is the chunk's base from now on. The
+                    // slot may be evicted and refilled (even with this chunk again) without journal records,
+                    // so older records vouch for nothing any more.
                     st.clean = true;
-                    st.zeroBase = false; // from now on the recovery point is the chunk's base, not zeros
+                    st.zeroBase = false;
+                    st.zeroBaseDurable = false;
+                    st.checked.clear();
+                    st.checkedDurable.clear();
+                    if (st.bits.valid != null) {
+                        java.util.Arrays.fill(st.bits.valid, 0L);
+                    }
                 }
                 maxGen = Math.max(maxGen, c.gen());
             }
@@ -194,6 +220,7 @@ final class JournalReplay {
         boolean[] crcKnown = new boolean[sectors];
         for (int r = s.checked.size() - 1; r >= 0; r--) {
             JournalRecord.Write w = s.checked.get(r);
+            boolean flushed = s.checkedDurable.get(r);
             int[] crcs = w.sectorCrcs();
             for (int i = 0; i < w.sectorCount(); i++) {
                 int sector = w.firstSector() + i;
@@ -204,7 +231,10 @@ final class JournalReplay {
                     actual[sector] = JournalRecord.sectorCrc(slot, sector * Journal.SECTOR_SIZE);
                     crcKnown[sector] = true;
                 }
-                if (actual[sector] == crcs[i]) {
+                if (actual[sector] == crcs[i] || flushed) {
+                    // A flushed write's data was forced; a different content now is this chunk's own
+                    // later data (a write whose record was never appended), as the slot has been this
+                    // chunk's ever since.
                     decided[sector] = true;
                     result.setValid(sector, 1);
                 } else if (!covered[sector]) {
@@ -222,7 +252,7 @@ final class JournalReplay {
                 result.setValid(sector, 1); // vouched for by a checkpoint: this chunk's data
             } else if (s.zeroBase) {
                 result.setValid(sector, 1);
-                if (!isZero(slot, sector)) {
+                if (!s.zeroBaseDurable && !isZero(slot, sector)) {
                     zeroFill.add(sector);
                 }
             }

@@ -43,6 +43,7 @@ class JournalTest {
                 new JournalRecord.Clean(3, 1, 77, 9),
                 new JournalRecord.Slot(2, 1, 78, 11, new byte[] {1, 2, 3}));
         long offsetOfFourth;
+        JournalRecord flushRecord;
         try (FileChannel data = data()) {
             List<JournalRecord> none = new ArrayList<>();
             try (Journal j = Journal.open(dir.resolve("journal"), data, SLOT, 8, 1234, none)) {
@@ -54,10 +55,16 @@ class JournalTest {
                 for (JournalRecord r : written.subList(3, 6)) {
                     j.append(r);
                 }
+                long beforeSync = j.size();
                 j.syncAll();
+                long afterSync = j.size();
+                j.syncAll(); // nothing new: no second force, no second FLUSH record
+                assertThat(j.size()).isEqualTo(afterSync);
+                flushRecord = new JournalRecord.Flush(beforeSync);
             }
             List<JournalRecord> back = reopen(data);
-            assertThat(back).hasSize(6);
+            assertThat(back).hasSize(7);
+            assertThat(back.get(6)).as("the flush says what it made stable").isEqualTo(flushRecord);
             assertThat(back.subList(0, 5)).containsExactlyElementsOf(written.subList(0, 5));
             assertThat(((JournalRecord.Slot) back.get(5)).validBitmap()).containsExactly(1, 2, 3);
 
@@ -118,10 +125,14 @@ class JournalTest {
         // chunk 8, slot 3: a checkpoint vouches for sectors 0..1; a later write to sector 0 did not arrive
         r.apply(new JournalRecord.Slot(3, 1, 8, 5, new byte[] {3}));
         r.apply(write(3, 8, 6, newer, 0, 1, false, false));
+        // chunk 9, slot 4: checkpointed, then committed (the slot may be refilled since), then written again
+        r.apply(new JournalRecord.Slot(4, 1, 9, 7, new byte[] {3}));
+        r.apply(new JournalRecord.Clean(4, 1, 9, 7));
+        r.apply(write(4, 9, 8, newer, 5, 1, false, false));
         byte[] slot0 = older.clone();
         byte[] slot2 = foreign.clone();
         System.arraycopy(new byte[S], 0, slot2, 11 * S, S); // one sector happens to be zero already
-        java.util.Map<Integer, byte[]> disk = java.util.Map.of(0, slot0, 1, foreign, 2, slot2, 3, older);
+        java.util.Map<Integer, byte[]> disk = java.util.Map.of(0, slot0, 1, foreign, 2, slot2, 3, older, 4, newer);
         var dirty = r.dirtyChunks(disk::get);
         var byChunk = new java.util.HashMap<Long, JournalReplay.DirtyChunk>();
         dirty.forEach(d -> byChunk.put(d.key().chunk(), d));
@@ -141,7 +152,21 @@ class JournalTest {
         var eight = byChunk.get(8L);
         assertThat(eight.bitmap().allValid(0, 2)).as("the checkpoint vouches for these").isTrue();
         assertThat(eight.bitmap().isValid(2)).isFalse();
+        var nine = byChunk.get(9L);
+        assertThat(nine.bitmap().isValid(5)).isTrue();
+        assertThat(nine.bitmap().isValid(0) || nine.bitmap().isValid(1))
+                .as("after a commit the checkpoint vouches for nothing: read from the recovery point").isFalse();
         assertThat(r.unverifiedSectors).isEqualTo(4 + 2 + 1 + 1);
+
+        // A flushed write whose sectors now hold other bytes: they can only be this chunk's later
+        // data (a write whose record never made it), so they stay valid.
+        JournalReplay flushed = new JournalReplay(SLOT);
+        flushed.apply(new JournalRecord.Volume(1, 1 << 30, SLOT, "v"));
+        flushed.apply(write(0, 5, 1, older, 0, 8, true, false), true);
+        flushed.apply(write(0, 5, 2, newer, 8, 4, false, false), false);
+        var f = flushed.dirtyChunks(slot -> foreign).getFirst();
+        assertThat(f.bitmap().allValid(0, 8)).isTrue();
+        assertThat(f.bitmap().isValid(8)).as("not flushed, not there: invalid").isFalse();
 
         // Had the data arrived, the newest write wins.
         byte[] arrived = older.clone();
