@@ -5,11 +5,12 @@
 #   open     no authentication
 #   chap     one-way CHAP
 #   mutual   mutual CHAP with CRC32C header digests (libiscsi offers no data digest option)
+#   cached   no authentication; LUN 0 is a cached volume (write-back cache, data in the embedded S3 store)
 # Each target's URL is passed twice, so the MultipathIO tests get a second session (I_T nexus).
 # Prints each summary and the tests that skipped themselves; stops the daemon with SIGTERM and
 # checks it exits 0. Exits non-zero when any test failed or the daemon misbehaved.
 #
-# Usage: tools/ci/iscsi-conformance.sh [variant...]    (default: open chap mutual)
+# Usage: tools/ci/iscsi-conformance.sh [variant...]    (default: open chap mutual cached)
 # Environment: SUITE_TIMEOUT (seconds per variant, default 1200), KEEP_LOGS=1 keeps the work
 #              directory (config, daemon log, suite logs), NO_BUILD=1 skips `./stowage build`.
 set -euo pipefail
@@ -21,9 +22,9 @@ die() { echo "iscsi-conformance: $*" >&2; exit 2; }
 command -v iscsi-test-cu >/dev/null || die "iscsi-test-cu not found: install it with 'apt-get install -y libiscsi-bin'"
 
 variants=("$@")
-[[ ${#variants[@]} -eq 0 ]] && variants=(open chap mutual)
+[[ ${#variants[@]} -eq 0 ]] && variants=(open chap mutual cached)
 for v in "${variants[@]}"; do
-  [[ $v == open || $v == chap || $v == mutual ]] || die "unknown variant '$v' (open, chap, mutual)"
+  [[ $v == open || $v == chap || $v == mutual || $v == cached ]] || die "unknown variant '$v' (open, chap, mutual, cached)"
 done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/stowage-conformance.XXXXXX")"
@@ -67,6 +68,8 @@ s3:
 data_dir: $work/data
 health:
   listen: 127.0.0.1:0
+cache:
+  size: 128MiB
 iscsi:
   listen: 127.0.0.1:0
   targets:
@@ -78,6 +81,8 @@ iscsi:
     - iqn: $iqn_base-mutual
       chap: {user: conformance, secret: $chap_secret, mutual_user: gateway, mutual_secret: $mutual_secret}
       luns: [{lun: 0, type: file, path: mutual.img, size: 64MiB}]
+    - iqn: $iqn_base-cached
+      luns: [{lun: 0, type: cached, volume: conformance, size: 64MiB}]
 EOF
 chmod 600 "$work/stowage.yaml"
 
@@ -105,7 +110,7 @@ failed_total=0
 for variant in "${variants[@]}"; do
   iqn="$iqn_base-$variant"
   case "$variant" in
-    open)   url="iscsi://127.0.0.1:$port/$iqn/0" ;;
+    open|cached) url="iscsi://127.0.0.1:$port/$iqn/0" ;;
     chap)   url="iscsi://conformance%$chap_secret@127.0.0.1:$port/$iqn/0" ;;
     mutual) url="iscsi://conformance%$chap_secret@127.0.0.1:$port/$iqn/0?target_user=gateway&target_password=$mutual_secret&header_digest=crc32c" ;;
   esac
