@@ -1,35 +1,28 @@
 package dev.stowage.server.iscsi;
 
+import static dev.stowage.server.iscsi.DemoDaemonHarness.run;
+import static dev.stowage.server.iscsi.DemoDaemonHarness.rw10;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stowage.core.store.ObjectInfo;
-import dev.stowage.core.store.s3.S3ObjectStore;
 import dev.stowage.iscsi.testing.TestInitiator;
 import dev.stowage.server.Daemon;
-import dev.stowage.server.FrontEnds;
 import dev.stowage.server.StartupException;
 import dev.stowage.server.cache.CacheService;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class DemoCachedVolumeTest {
 
-    private static final long GIB_BLOCKS = (1L << 30) / 512;
-    private static final Pattern PORTAL = Pattern.compile("iSCSI: +portal 127\\.0\\.0\\.1:(\\d+)");
+    private static final long GIB_BLOCKS = DemoDaemonHarness.GIB_BLOCKS;
 
     @TempDir
     Path dataDir;
@@ -53,43 +45,23 @@ class DemoCachedVolumeTest {
     @TempDir
     Path cwd;
 
-    private final ByteArrayOutputStream banner = new ByteArrayOutputStream();
+    private DemoDaemonHarness demo;
+
+    @BeforeEach
+    void harness() {
+        demo = new DemoDaemonHarness(dataDir, cwd);
+    }
 
     private Daemon.Running start() throws Exception {
-        banner.reset();
-        Map<String, String> env = Map.of("STOWAGE_DATA_DIR", dataDir.toString(), "STOWAGE_DEMO_S3_PORT", "0",
-                "STOWAGE_HEALTH_LISTEN", "127.0.0.1:0", "STOWAGE_DEMO_ISCSI_PORT", "0");
-        return Daemon.start(new Daemon.Launch(null, env, cwd, cwd.toString(), S3ObjectStore::new, FrontEnds.CONFIGURED,
-                new PrintStream(banner, true, StandardCharsets.UTF_8), InstantSource.system(), false));
+        return demo.start();
     }
 
     private int port() {
-        Matcher m = PORTAL.matcher(banner.toString(StandardCharsets.UTF_8));
-        assertThat(m.find()).as("portal in banner:\n%s", banner).isTrue();
-        return Integer.parseInt(m.group(1));
-    }
-
-    /** Runs a command, once more after the UNIT ATTENTION every new nexus gets first. */
-    private static TestInitiator.Result run(TestInitiator i, byte[] cdb, byte[] out, int length, boolean read) throws IOException {
-        TestInitiator.Result r = i.command(0, cdb, out, length, read, 0);
-        if (r.status() == 2 && r.sense() != null && r.sense().length > 2 && (r.sense()[2] & 0x0f) == 6) {
-            r = i.command(0, cdb, out, length, read, 0);
-        }
-        assertThat(r.status()).as("SCSI status of opcode 0x%02x", cdb[0]).isZero();
-        return r;
+        return demo.port();
     }
 
     private static TestInitiator login(int port) throws IOException {
-        TestInitiator i = new TestInitiator(new InetSocketAddress("127.0.0.1", port), 0x0000_0001_0207L);
-        assertThat(i.login(Daemon.DEMO_CACHED_IQN, Map.of()).statusClass()).as("login status class").isZero();
-        return i;
-    }
-
-    private static byte[] rw10(int opcode, long lba, int blocks) {
-        byte[] cdb = new byte[10];
-        cdb[0] = (byte) opcode;
-        ByteBuffer.wrap(cdb).putInt(2, (int) lba).putShort(7, (short) blocks);
-        return cdb;
+        return DemoDaemonHarness.login(port, Daemon.DEMO_CACHED_IQN, 0x0000_0001_0207L);
     }
 
     private static byte[] readBack(int port, long lba, int bytes) throws IOException {
@@ -117,7 +89,7 @@ class DemoCachedVolumeTest {
         Path keyFile = dataDir.resolve("keys/chunk-id.key");
 
         try (Daemon.Running running = start()) {
-            String text = banner.toString(StandardCharsets.UTF_8);
+            String text = demo.banner();
             assertThat(text).contains(Daemon.DEMO_IQN, Daemon.DEMO_CACHED_IQN, "LUN 0: 1 GiB, cached volume demo-cached",
                     "LUN 0: 1 GiB, file ");
             assertThat(text).contains("cache:", dataDir.resolve("cache") + ", 256 MiB, 1 MiB chunks",

@@ -1,27 +1,21 @@
 package dev.stowage.server.iscsi;
 
+import static dev.stowage.server.iscsi.DemoDaemonHarness.run;
+import static dev.stowage.server.iscsi.DemoDaemonHarness.rw10;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.stowage.core.store.s3.S3ObjectStore;
 import dev.stowage.iscsi.testing.TestInitiator;
 import dev.stowage.server.Daemon;
-import dev.stowage.server.FrontEnds;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.InstantSource;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class DemoIscsiTest {
 
-    private static final long GIB_BLOCKS = (1L << 30) / 512;
-    private static final Pattern PORTAL = Pattern.compile("iSCSI: +portal 127\\.0\\.0\\.1:(\\d+)");
+    private static final long GIB_BLOCKS = DemoDaemonHarness.GIB_BLOCKS;
 
     @TempDir
     Path dataDir;
@@ -44,44 +37,23 @@ class DemoIscsiTest {
     @TempDir
     Path cwd;
 
-    private final ByteArrayOutputStream banner = new ByteArrayOutputStream();
+    private DemoDaemonHarness demo;
+
+    @BeforeEach
+    void harness() {
+        demo = new DemoDaemonHarness(dataDir, cwd);
+    }
 
     private Daemon.Running start() throws Exception {
-        banner.reset();
-        Map<String, String> env = Map.of("STOWAGE_DATA_DIR", dataDir.toString(), "STOWAGE_DEMO_S3_PORT", "0",
-                "STOWAGE_HEALTH_LISTEN", "127.0.0.1:0", "STOWAGE_DEMO_ISCSI_PORT", "0");
-        return Daemon.start(new Daemon.Launch(null, env, cwd, cwd.toString(), S3ObjectStore::new, FrontEnds.CONFIGURED,
-                new PrintStream(banner, true, StandardCharsets.UTF_8), InstantSource.system(), false));
+        return demo.start();
     }
 
-    /** The portal port printed in the banner (the demo was asked for any free port). */
     private int port() {
-        Matcher m = PORTAL.matcher(banner.toString(StandardCharsets.UTF_8));
-        assertThat(m.find()).as("portal in banner:\n%s", banner).isTrue();
-        return Integer.parseInt(m.group(1));
-    }
-
-    /** Runs a command, once more after the UNIT ATTENTION every new nexus gets first. */
-    private static TestInitiator.Result run(TestInitiator i, byte[] cdb, byte[] out, int length, boolean read) throws IOException {
-        TestInitiator.Result r = i.command(0, cdb, out, length, read, 0);
-        if (r.status() == 2 && r.sense() != null && r.sense().length > 2 && (r.sense()[2] & 0x0f) == 6) {
-            r = i.command(0, cdb, out, length, read, 0);
-        }
-        assertThat(r.status()).as("SCSI status of opcode 0x%02x", cdb[0]).isZero();
-        return r;
+        return demo.port();
     }
 
     private static TestInitiator login(int port) throws IOException {
-        TestInitiator i = new TestInitiator(new InetSocketAddress("127.0.0.1", port), 0x0000_0001_0203L);
-        assertThat(i.login(Daemon.DEMO_IQN, Map.of()).statusClass()).as("login status class").isZero();
-        return i;
-    }
-
-    private static byte[] rw10(int opcode, long lba, int blocks) {
-        byte[] cdb = new byte[10];
-        cdb[0] = (byte) opcode;
-        ByteBuffer.wrap(cdb).putInt(2, (int) lba).putShort(7, (short) blocks);
-        return cdb;
+        return DemoDaemonHarness.login(port, Daemon.DEMO_IQN, 0x0000_0001_0203L);
     }
 
     @Test
@@ -91,7 +63,7 @@ class DemoIscsiTest {
         long lba = GIB_BLOCKS - 128 - 1000;
         Path image = dataDir.resolve("iscsi/demo-disk.img");
         try (Daemon.Running running = start()) {
-            assertThat(banner.toString(StandardCharsets.UTF_8)).contains(Daemon.DEMO_IQN, "(no CHAP)", "LUN 0: 1 GiB, file " + image);
+            assertThat(demo.banner()).contains(Daemon.DEMO_IQN, "(no CHAP)", "LUN 0: 1 GiB, file " + image);
             int port = port();
             try (TestInitiator i = login(port)) {
                 byte[] cdb = new byte[16];
