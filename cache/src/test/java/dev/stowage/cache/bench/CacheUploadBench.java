@@ -242,7 +242,9 @@ public final class CacheUploadBench {
     private DrainResult cacheDrain(boolean live) throws Exception {
         int slot = (int) MIB;
         Path dir = scratch.resolve("cache-" + (++run));
-        CacheSettings settings = CacheSettings.defaults(dir, (int) totalMiB + 64).withSlotSize(slot)
+        // More than twice the data in slots: the uploader treats a cache more than half dirty as
+        // urgent and would start uploading during the untimed write phase.
+        CacheSettings settings = CacheSettings.defaults(dir, 2 * (int) totalMiB + 64).withSlotSize(slot)
                 .withUploadThreads(parallel).withSettleDelay(live ? Duration.ZERO : Duration.ofHours(1));
         try (CountingObjectStore store = new CountingObjectStore(store(live ? "live" : "drain"));
              CachePool pool = open(settings, store)) {
@@ -256,8 +258,13 @@ public final class CacheUploadBench {
                 random.nextBytes(buf);
                 v.write(c * slot / BLOCK, ByteBuffer.wrap(buf), false);
             }
+            long early = pool.metrics().chunksUploaded() - chunksBefore;
             if (!live) {
                 t0 = System.nanoTime();
+                if (early > 0) {
+                    throw new IllegalStateException(early + " chunks went up before the drain started; the drain"
+                            + " figure would be wrong");
+                }
             }
             if (!pool.drain(LONG)) {
                 throw new IllegalStateException("drain did not finish within " + LONG);
