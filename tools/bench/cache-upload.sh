@@ -20,32 +20,6 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 die() { echo "cache-upload: $*" >&2; exit 1; }
-required_java=25
-
-# Same JDK search as ./stowage: JAVA_HOME, javac on PATH, the usual install directories.
-java_major() {
-  local v
-  v="$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)" || return 0
-  echo "${v%%.*}"
-}
-find_jdk() {
-  local candidates=() home best="" best_v=0 v
-  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
-  if command -v javac >/dev/null 2>&1; then
-    candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
-  fi
-  for home in /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/* \
-              "$HOME"/.jdks/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
-    [ -d "$home" ] && candidates+=("$home")
-  done
-  for home in "${candidates[@]}"; do
-    [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || continue
-    v="$(java_major "$home/bin/java")"
-    [ -n "$v" ] || continue
-    if [ "$v" -ge "$required_java" ] && [ "$v" -gt "$best_v" ]; then best="$home"; best_v="$v"; fi
-  done
-  [ -n "$best" ] && echo "$best"
-}
 
 args=() parent=$repo/build/bench
 while [[ $# -gt 0 ]]; do
@@ -57,8 +31,8 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 
-JAVA_HOME="$(find_jdk)" || true
-[ -n "$JAVA_HOME" ] || die "no JDK $required_java or newer found (looked at JAVA_HOME, PATH and /usr/lib/jvm); install one or set JAVA_HOME"
+# The JDK 25 that ./stowage uses (it says what to install when there is none).
+JAVA_HOME="$("$repo/stowage" java-home)" || exit 1
 export JAVA_HOME
 command -v mvn >/dev/null 2>&1 || die "Maven not found; install it (apt-get install maven)"
 mkdir -p "$parent"

@@ -8,15 +8,16 @@
 # Prints each summary and the skipped tests, and exits non-zero when any test failed.
 #
 # Usage: iscsi-target/src/test/scripts/conformance.sh [variant...]     (default: all three)
-# Environment: JAVA_HOME (a JDK 25; default /usr/lib/jvm/temurin-25-jdk-amd64 when present),
+# Environment: JAVA_HOME (a JDK 25; default: the one ./stowage finds),
 #              MVN_FLAGS (extra maven flags, e.g. -o), KEEP_LOGS=1 to keep the logs directory.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../../.." && pwd)"
 module="$root/iscsi-target"
-if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+if [[ -z "${JAVA_HOME:-}" ]]; then
+  JAVA_HOME="$("$root/stowage" java-home)" || exit 2
+  export JAVA_HOME
 fi
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
