@@ -2,14 +2,8 @@ package dev.stowage.server.check;
 
 import dev.stowage.core.store.ByteRange;
 import dev.stowage.core.store.DeleteResult;
-import dev.stowage.core.store.ListPage;
-import dev.stowage.core.store.ObjectInfo;
-import dev.stowage.core.store.ObjectStore;
-import dev.stowage.core.store.PutOptions;
-import dev.stowage.core.store.PutResult;
-import dev.stowage.core.store.RestoreTier;
+import dev.stowage.core.store.ForwardingObjectStore;
 import dev.stowage.core.store.memory.InMemoryObjectStore;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.function.UnaryOperator;
 
@@ -18,35 +12,24 @@ import java.util.function.UnaryOperator;
  * return different bytes than were written, and batch deletes that report keys as not deleted.
  * Delegates everything else to an {@link InMemoryObjectStore}. Thread-safe (volatile switches).
  */
-final class TamperingStore implements ObjectStore {
+final class TamperingStore extends ForwardingObjectStore {
 
-    final InMemoryObjectStore delegate = new InMemoryObjectStore();
+    final InMemoryObjectStore delegate;
     volatile UnaryOperator<byte[]> readFilter = UnaryOperator.identity();
     volatile String deleteRefusal;
 
-    @Override
-    public PutResult put(String key, byte[] data, PutOptions options) {
-        return delegate.put(key, data, options);
+    TamperingStore() {
+        this(new InMemoryObjectStore());
     }
 
-    @Override
-    public PutResult putLarge(String key, Path file, PutOptions options) {
-        return delegate.putLarge(key, file, options);
+    private TamperingStore(InMemoryObjectStore memory) {
+        super(memory);
+        this.delegate = memory;
     }
 
     @Override
     public byte[] get(String key, ByteRange range) {
         return readFilter.apply(delegate.get(key, range));
-    }
-
-    @Override
-    public ObjectInfo head(String key) {
-        return delegate.head(key);
-    }
-
-    @Override
-    public ListPage list(String prefix, String continuation, int maxKeys) {
-        return delegate.list(prefix, continuation, maxKeys);
     }
 
     @Override
@@ -59,23 +42,8 @@ final class TamperingStore implements ObjectStore {
     }
 
     @Override
-    public PutResult copy(String sourceKey, String targetKey, PutOptions options) {
-        return delegate.copy(sourceKey, targetKey, options);
-    }
-
-    @Override
-    public void requestRestore(String key, int days, RestoreTier tier) {
-        delegate.requestRestore(key, days, tier);
-    }
-
-    @Override
     public String describe() {
         return "tampering " + delegate.describe();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 
 }
