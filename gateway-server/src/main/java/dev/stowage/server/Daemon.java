@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stowage.core.store.ObjectStore;
 import dev.stowage.core.store.s3.S3Settings;
+import dev.stowage.server.admin.AdminServices;
 import dev.stowage.server.check.BucketCheck;
 import dev.stowage.server.check.BucketCheckException;
 import dev.stowage.server.check.StartupCheckService;
@@ -263,7 +264,8 @@ public final class Daemon {
                     : "start-up failed: " + e.getMessage(), e);
         }
         // Front ends start last: they are created only once the bucket is known to work.
-        List<Service> frontEnds = l.frontEnds().create(config, store);
+        List<Service> frontEnds = new ArrayList<>(l.frontEnds().create(config, store));
+        frontEnds.addAll(AdminServices.create(config, store, frontEnds, health, l.clock())); // catalog, schedules, admin API
         Appliance fe = new Appliance(frontEnds);
         try {
             fe.start();

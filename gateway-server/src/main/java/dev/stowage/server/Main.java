@@ -1,5 +1,6 @@
 package dev.stowage.server;
 
+import dev.stowage.server.admin.AdminCommands;
 import dev.stowage.server.config.ConfigException;
 import dev.stowage.server.config.GatewayConfig;
 import dev.stowage.server.logging.LogSetup;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Option;
 /**
  * The {@code stowage} command: {@code run} starts the gateway (demo appliance when there is no
  * configuration), {@code check-config} validates a configuration file, {@code --version} prints
- * the version.
+ * the version; {@code volumes}, {@code catalog} and {@code snapshot} talk to a running daemon's
+ * admin API ({@link AdminCommands}).
  *
  * <p>Exit codes: 0 after a clean stop (SIGTERM or Ctrl-C) or a valid configuration; 2 when
  * something must be fixed first (configuration, bucket check, port, data directory in use; one
@@ -27,7 +29,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "stowage", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Stowage storage gateway: iSCSI and NFS front ends on S3-compatible object storage.",
-        subcommands = {Main.Run.class, Main.CheckConfig.class})
+        subcommands = {Main.Run.class, Main.CheckConfig.class, AdminCommands.Volumes.class, AdminCommands.Snapshot.class,
+                AdminCommands.Catalog.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

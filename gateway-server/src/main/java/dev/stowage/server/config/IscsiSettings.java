@@ -59,11 +59,17 @@ public record IscsiSettings(InetSocketAddress listen, Chap discoveryChap, List<T
      * @param readOnly  writes refused (WRITE PROTECTED)
      * @param create    true when the file does not exist yet and is created sparse at start
      * @param volume    the cached volume's id ({@link LunType#CACHED}), else null
+     * @param snapshotSchedule when the volume's scheduled snapshots are taken, or null for none
      */
     public record Lun(int lun, LunType type, Path path, long sizeBytes, int blockSize, boolean readOnly,
-                      boolean create, String volume) {
+                      boolean create, String volume, SnapshotScheduleConfig snapshotSchedule) {
         public Lun {
             Objects.requireNonNull(type, "type");
+        }
+
+        public Lun(int lun, LunType type, Path path, long sizeBytes, int blockSize, boolean readOnly, boolean create,
+                   String volume) {
+            this(lun, type, path, sizeBytes, blockSize, readOnly, create, volume, null);
         }
 
         public Lun(int lun, LunType type, Path path, long sizeBytes, int blockSize, boolean readOnly, boolean create) {

@@ -201,6 +201,10 @@ final class IscsiValidator {
             if (type != IscsiSettings.LunType.CACHED && l.volume() != null) {
                 throw v.error(lk + ".volume", "is only used with type: cached", "remove it, or write type: cached");
             }
+            if (type != IscsiSettings.LunType.CACHED && l.snapshotSchedule() != null) {
+                throw v.error(lk + ".snapshot_schedule", "is only used with volumes (type: cached)",
+                        "remove it: a " + typeText + " LUN has no snapshots");
+            }
             if (type == IscsiSettings.LunType.CACHED) {
                 out.add(cachedLun(lk, lun, l, size, blockSize, readOnly));
                 continue;
@@ -250,7 +254,8 @@ final class IscsiValidator {
             throw v.error(lk + ".size", "is missing for type: cached",
                     "write the volume size, e.g. size: 100GiB (it is created in the bucket at first start)");
         }
-        return new IscsiSettings.Lun(lun, IscsiSettings.LunType.CACHED, null, size, blockSize, readOnly, false, id);
+        return new IscsiSettings.Lun(lun, IscsiSettings.LunType.CACHED, null, size, blockSize, readOnly, false, id,
+                SnapshotScheduleValidator.validate(v, lk + ".snapshot_schedule", l.snapshotSchedule(), id));
     }
 
     private IscsiSettings.Lun fileLun(String lk, int lun, RawConfig.Lun l, Long size, int blockSize, boolean readOnly,

@@ -61,7 +61,11 @@ public record RawConfig(S3 s3, String dataDir, Health health, Logging logging, I
 
     /** One entry of {@code iscsi.targets[n].luns}. */
     public record Lun(Integer lun, String type, String path, String size, Integer blockSize, Boolean readOnly,
-                      String volume) {
+                      String volume, SnapshotSchedule snapshotSchedule) {
+    }
+
+    /** {@code iscsi.targets[n].luns[m].snapshot_schedule}. */
+    public record SnapshotSchedule(String every, String at, Integer retain, String description, String timeZone) {
     }
 
     /** The {@code cache} section. */

@@ -3,6 +3,7 @@ package dev.stowage.server.health;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.stowage.server.Version;
 import dev.stowage.server.lifecycle.Service;
@@ -19,6 +20,9 @@ import java.util.concurrent.Executors;
  * {@code {"status":"ok","version":...,"uptime_seconds":...,"s3":{"status":"ok",...}}} while the
  * latest S3 check passed, and 503 with {@code "status":"error"} and the check's message when it
  * failed. Other paths get 404, other methods 405.
+ *
+ * <p>Other services may serve more paths on the same port with {@link #addRoute} (the admin API
+ * under {@code /api/v1/}).
  *
  * <p>Threading: requests are served by a small pool of its own; state is read from the
  * {@link HealthMonitor}, which is thread-safe.
@@ -50,7 +54,8 @@ public final class HealthServer implements Service {
             throw new IOException("cannot listen on " + address.getHostString() + ":" + address.getPort()
                     + " for the health endpoint (" + e.getMessage() + "); free the port or set health.listen", e);
         }
-        executor = Executors.newFixedThreadPool(2, r -> {
+        // A few threads: an admin API call may wait for a snapshot's uploads, and /health must still answer.
+        executor = Executors.newFixedThreadPool(6, r -> {
             Thread t = new Thread(r, "health-http");
             t.setDaemon(true);
             return t;
@@ -65,6 +70,28 @@ public final class HealthServer implements Service {
         if (server != null) {
             server.stop(0);
             executor.shutdownNow();
+        }
+    }
+
+    /**
+     * Serves every path under {@code prefix} (e.g. {@code /api/v1/}) with {@code handler}, on this
+     * server's address and threads. Call after {@link #start()}.
+     */
+    public synchronized void addRoute(String prefix, HttpHandler handler) {
+        if (server == null) {
+            throw new IllegalStateException("the health server is not running");
+        }
+        server.createContext(prefix, handler);
+    }
+
+    /** Stops serving {@code prefix} (later requests get 404); no-op when not served. */
+    public synchronized void removeRoute(String prefix) {
+        if (server != null) {
+            try {
+                server.removeContext(prefix);
+            } catch (IllegalArgumentException e) {
+                // not registered
+            }
         }
     }
 
