@@ -63,7 +63,7 @@ public record Snapshot(String id, String volumeId, ChunkId root, long generation
         return PREFIX + id;
     }
 
-    byte[] encode() {
+    public byte[] encode() {
         return (FIRST_LINE + "\nid=" + id + "\nvolume=" + volumeId + "\nroot=" + root.hex() + "\ngeneration="
                 + generation + "\nsize=" + sizeBytes + "\ncreated=" + created.toEpochMilli() + "\ndescription="
                 + URLEncoder.encode(description, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.US_ASCII);
