@@ -55,6 +55,8 @@ class DocumentedExamplesTest {
         assertThat(iscsi.iscsi().targets().get(0).chap().mutual()).isTrue();
         assertThat(iscsi.iscsi().targets().get(0).luns().get(1).blockSize()).isEqualTo(4096);
         assertThat(iscsi.iscsi().targets().get(1).luns().get(1).type()).isEqualTo(IscsiSettings.LunType.CACHED);
+        assertThat(iscsi.iscsi().targets().get(1).luns().get(1).snapshotSchedule())
+                .isEqualTo(new SnapshotScheduleConfig(12, 1, java.time.ZoneId.of("UTC"), 14, "scheduled snapshot of scratch-vol"));
         assertThat(iscsi.cache().dir()).isEqualTo(dir.resolve("var/cache"));
     }
 
