@@ -5,6 +5,7 @@ import dev.stowage.cache.VolumeHead;
 import dev.stowage.core.store.ObjectStore;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
@@ -76,9 +77,10 @@ public final class VolumeManager {
             for (VolumeInfo i : e.exported()) {
                 exported.add(i.id());
                 Optional<VolumeRecord> old = catalog.get(i.id());
-                VolumeRecord r = old.map(o -> o.withFacts(i, VolumeState.AVAILABLE, clock.instant()))
+                Instant now = clock.instant();
+                VolumeRecord r = old.map(o -> o.withFacts(i, VolumeState.AVAILABLE, now))
                         .orElseGet(() -> new VolumeRecord(i.id(), i.type(), i.sizeBytes(), i.blockSize(), i.chunkSize(),
-                                clock.instant(), null, null, VolumeState.AVAILABLE, clock.instant()));
+                                now, null, null, VolumeState.AVAILABLE, now));
                 if (!r.sameAs(old.orElse(null))) {
                     catalog.put(r);
                     log.atInfo().addKeyValue("volume", i.id()).log(old.isEmpty() ? "volume added to the catalog" : "catalog record updated");
@@ -180,8 +182,9 @@ public final class VolumeManager {
                 .orElseThrow(() -> VolumeException.conflict("this gateway runs no " + request.type().text()
                         + " volumes (see docs/configuration.md)"));
         VolumeInfo info = engine.create(request, snapshot);
+        Instant now = clock.instant();
         VolumeRecord r = new VolumeRecord(info.id(), info.type(), info.sizeBytes(), info.blockSize(), info.chunkSize(),
-                clock.instant(), request.snapshotId(), request.sourceVolumeId(), VolumeState.NOT_EXPORTED, clock.instant());
+                now, request.snapshotId(), request.sourceVolumeId(), VolumeState.NOT_EXPORTED, now);
         catalog.put(r);
         log.atInfo().addKeyValue("volume", r.id()).addKeyValue("from", request.snapshotId() != null
                 ? request.snapshotId() : request.sourceVolumeId()).log("volume created");
