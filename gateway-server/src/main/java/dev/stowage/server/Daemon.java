@@ -263,7 +263,8 @@ public final class Daemon {
                     : "start-up failed: " + e.getMessage(), e);
         }
         // Front ends start last: they are created only once the bucket is known to work.
-        List<Service> frontEnds = l.frontEnds().create(config, store);
+        // They reach the bucket through the bandwidth limits; the checks above stay unthrottled.
+        List<Service> frontEnds = l.frontEnds().create(config, BandwidthLimits.apply(config.bandwidth(), store));
         Appliance fe = new Appliance(frontEnds);
         try {
             fe.start();
