@@ -33,6 +33,11 @@ public abstract class ForwardingObjectStore implements ObjectStore {
     }
 
     @Override
+    public PutResult putLarge(String key, Path file, PutOptions options, UploadPacer pacer) {
+        return delegate.putLarge(key, file, options, pacer);
+    }
+
+    @Override
     public byte[] get(String key, ByteRange range) {
         return delegate.get(key, range);
     }

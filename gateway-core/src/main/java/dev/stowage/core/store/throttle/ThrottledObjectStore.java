@@ -1,7 +1,5 @@
 package dev.stowage.core.store.throttle;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,21 +12,24 @@ import dev.stowage.core.store.ObjectStore;
 import dev.stowage.core.store.PutOptions;
 import dev.stowage.core.store.PutResult;
 import dev.stowage.core.store.StoreFailureException;
+import dev.stowage.core.store.UploadPacer;
 
 /**
  * An {@link ObjectStore} layer that holds traffic to the bucket to the limits of a
  * {@link BandwidthSchedule}: one {@link RateLimiter} for uploads, one for downloads, shared by
  * every caller, each reading the schedule's limit at the time of an injectable {@link Clock}.
  *
- * <p><b>What is charged.</b> Request bodies against the upload limit: {@link #put} charges the
- * data's length and {@link #putLarge} the file's size (every multipart part), before the request
- * is sent. Response bodies against the download limit: {@link #get} (whole or ranged) charges the
- * bytes actually returned, after they arrived, so the caller is held until they are paid for and
- * its next request waits its turn. Bodies are charged in slices of {@link #SLICE} bytes, so many
- * callers interleave and a limit change takes effect in the middle of a large body. Calls without
- * bodies (head, list, delete, server-side copy, restore requests) are not charged. The contract
- * hands bodies over whole ({@code byte[]}, or a file for {@code putLarge}), so the limit holds
- * the average rate; a single request still travels at line speed once admitted.
+ * <p><b>What is charged.</b> Request bodies against the upload limit, before they are sent:
+ * {@link #put} charges the data's length; {@link #putLarge} charges each multipart part (through
+ * the wrapped store's {@link UploadPacer} calls, on the thread that sends the part), so a large
+ * file goes up part by part at the limit instead of after one long wait. Response bodies against
+ * the download limit: {@link #get} (whole or ranged) charges the bytes actually returned, after
+ * they arrived, so the caller is held until they are paid for and its next request waits its
+ * turn. Bodies are charged in slices of {@link #SLICE} bytes, so many callers interleave and a
+ * limit change takes effect in the middle of a large body. Calls without bodies (head, list,
+ * delete, server-side copy, restore requests) are not charged. The contract hands bodies over
+ * whole ({@code byte[]}, a file, a part), so the limit holds the average rate; one request, once
+ * admitted, still travels at line speed.
  *
  * <p><b>Threading and errors:</b> thread-safe, as the wrapped store. A caller interrupted while
  * waiting for bandwidth gets a {@link StoreFailureException} with its interrupt flag set again;
@@ -75,15 +76,18 @@ public final class ThrottledObjectStore extends ForwardingObjectStore {
 
     @Override
     public PutResult putLarge(String key, Path file, PutOptions options) {
-        Objects.requireNonNull(file, "file");
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (IOException e) {
-            size = 0; // the wrapped store reports the unreadable file in its own words
-        }
-        charge(upload, size, "upload", key);
-        return delegate().putLarge(key, file, options);
+        return putLarge(key, file, options, UploadPacer.NONE);
+    }
+
+    @Override
+    public PutResult putLarge(String key, Path file, PutOptions options, UploadPacer pacer) {
+        Objects.requireNonNull(pacer, "pacer");
+        return delegate().putLarge(key, file, options, bytes -> {
+            pacer.beforeUpload(bytes);
+            for (long left = bytes; left > 0; left -= SLICE) {
+                upload.acquire(Math.min(left, SLICE));
+            }
+        });
     }
 
     @Override

@@ -85,13 +85,27 @@ class ThrottledObjectStoreTest {
     }
 
     @Test
-    void putLargeChargesTheWholeFileAcrossItsMultipartParts() throws Exception {
+    void putLargeChargesEachMultipartPartAsItGoes() throws Exception {
         ThrottledObjectStore s = store(constant(RATE, UNLIMITED));
         Path file = Files.write(dir.resolve("f"), new byte[3_000_000]);
-        s.putLarge("large", file, PutOptions.DEFAULT);
+        List<Instant> partsAt = new java.util.ArrayList<>();
+        // The caller's own pacer runs first, so it sees when each 256 KiB part was about to be charged.
+        s.putLarge("large", file, PutOptions.DEFAULT, bytes -> partsAt.add(time.now()));
         assertThat(memory.head("large").size()).isEqualTo(3_000_000);
         assertThat(s.uploadedBytes()).isEqualTo(3_000_000);
         assertThat(time.sleptNanos()).isEqualTo(2 * SECOND);
+        // Twelve parts spread over the two seconds, not one wait followed by the whole file.
+        assertThat(partsAt).hasSize(12);
+        assertThat(partsAt.getFirst()).isEqualTo(Instant.parse("2026-11-23T12:00:00Z"));
+        assertThat(partsAt.getLast()).isAfter(Instant.parse("2026-11-23T12:00:01.5Z"));
+    }
+
+    @Test
+    void putLargeWithoutAPacerIsChargedToo() throws Exception {
+        ThrottledObjectStore s = store(constant(RATE, UNLIMITED));
+        s.putLarge("large", Files.write(dir.resolve("g"), new byte[2_000_000]), PutOptions.DEFAULT);
+        assertThat(s.uploadedBytes()).isEqualTo(2_000_000);
+        assertThat(time.sleptNanos()).isEqualTo(SECOND);
     }
 
     @Test
