@@ -8,7 +8,6 @@ import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -32,8 +31,9 @@ final class BandwidthValidator {
     /** Lowest download limit: 102,400 bit/s, as AWS Storage Gateway. */
     static final long MIN_DOWNLOAD = 102_400 / 8;
 
+    private static final ZoneId UTC = ZoneId.of("UTC");
     private static final Pattern TIME = Pattern.compile("(\\d{1,2}):(\\d{2})");
-    private static final String DAYS_FIX = "write days like mon-fri, sat,sun, fri-mon or daily";
+    private static final String DAYS_FIX = "write days like mon-fri, sat,sun, fri-mon, weekdays, weekend or daily";
 
     private final ConfigValidator v;
 
@@ -108,7 +108,7 @@ final class BandwidthValidator {
 
     private ZoneId zone(String text) {
         if (text == null || text.isBlank()) {
-            return ZoneOffset.UTC;
+            return UTC;
         }
         try {
             return ZoneId.of(text.strip());
@@ -138,11 +138,21 @@ final class BandwidthValidator {
         return LocalTime.of(h, min);
     }
 
-    /** {@code mon-fri}, {@code sat,sun}, {@code fri-mon} (wraps), {@code daily}; full names too. */
+    /** {@code mon-fri}, {@code sat,sun}, {@code fri-mon} (wraps), {@code weekdays}, {@code weekend}, {@code daily}; full names too. */
     private Set<DayOfWeek> days(String k, String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
-        if (t.equals("daily") || t.equals("all")) {
-            return EnumSet.allOf(DayOfWeek.class);
+        switch (t) {
+            case "daily" -> {
+                return EnumSet.allOf(DayOfWeek.class);
+            }
+            case "weekdays" -> {
+                return EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY);
+            }
+            case "weekend", "weekends" -> {
+                return EnumSet.of(DayOfWeek.SATURDAY, DayOfWeek.SUNDAY);
+            }
+            default -> {
+            }
         }
         Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
         for (String part : t.split(",")) {

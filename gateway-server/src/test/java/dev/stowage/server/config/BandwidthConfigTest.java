@@ -12,7 +12,6 @@ import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -89,12 +88,27 @@ class BandwidthConfigTest {
                   schedule:
                     - {days: daily, from: 18:30, to: 06:00, upload: 1Gbit/s}
                 """);
-        assertThat(s.zone()).isEqualTo(ZoneOffset.UTC);
+        assertThat(s.zone()).isEqualTo(ZoneId.of("UTC"));
         assertThat(s.defaults()).isEqualTo(BandwidthSchedule.Limits.NONE);
         assertThat(s.windows().getFirst().from()).isEqualTo(LocalTime.of(18, 30));
         assertThat(s.windows().getFirst().to()).isEqualTo(LocalTime.of(6, 0));
         assertThat(s.limitsAt(Instant.parse("2026-11-24T05:00:00Z")).upload()).isEqualTo(125_000_000);
         assertThat(s.unlimited()).isFalse();
+    }
+
+    @Test
+    void dayNamesAndShortcuts() throws IOException {
+        BandwidthSchedule s = schedule("""
+                bandwidth:
+                  schedule:
+                    - {days: weekdays, from: "09:00", to: "17:00", upload: 1MiB/s}
+                    - {days: weekend, from: "00:00", to: "12:00", upload: 2MiB/s}
+                    - {days: "Friday-monday", from: "20:00", to: "21:00", upload: 3MiB/s}
+                """);
+        assertThat(s.windows().get(0).days()).hasSize(5).doesNotContain(DayOfWeek.SATURDAY);
+        assertThat(s.windows().get(1).days()).containsExactlyInAnyOrder(DayOfWeek.SATURDAY, DayOfWeek.SUNDAY);
+        assertThat(s.windows().get(2).days()).containsExactlyInAnyOrder(DayOfWeek.FRIDAY, DayOfWeek.MONDAY,
+                DayOfWeek.SATURDAY, DayOfWeek.SUNDAY);
     }
 
     @Test
@@ -135,9 +149,9 @@ class BandwidthConfigTest {
     @Test
     void windowsAreChecked() {
         error("bandwidth:\n  schedule:\n    - {days: mon-fry, upload: 1MiB/s}\n", "config error: bandwidth.schedule[0].days: "
-                + "'mon-fry' is not a list of days ('fry' is not a day); write days like mon-fri, sat,sun, fri-mon or daily");
+                + "'mon-fry' is not a list of days ('fry' is not a day); write days like mon-fri, sat,sun, fri-mon, weekdays, weekend or daily");
         error("bandwidth:\n  schedule:\n    - {from: \"08:00\", upload: 1MiB/s}\n",
-                "config error: bandwidth.schedule[0].days: is missing; write days like mon-fri, sat,sun, fri-mon or daily");
+                "config error: bandwidth.schedule[0].days: is missing; write days like mon-fri, sat,sun, fri-mon, weekdays, weekend or daily");
         error("bandwidth:\n  schedule:\n    - {days: mon, from: 8am, upload: 1MiB/s}\n",
                 "config error: bandwidth.schedule[0].from: '8am' is not a time; write HH:MM in 24-hour form, in quotes, e.g. \"08:00\"");
         error("bandwidth:\n  schedule:\n    - {days: mon, to: \"25:00\", upload: 1MiB/s}\n",

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
@@ -146,7 +145,7 @@ public final class BandwidthSchedule {
 
     /** The same limit all the time in each direction. */
     public static BandwidthSchedule constant(Limits limits) {
-        return new BandwidthSchedule(limits, List.of(), ZoneOffset.UTC);
+        return new BandwidthSchedule(limits, List.of(), ZoneId.of("UTC"));
     }
 
     /** The first overlap among {@code windows}, or empty when they do not overlap. */

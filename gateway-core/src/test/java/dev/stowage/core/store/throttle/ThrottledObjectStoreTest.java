@@ -166,6 +166,6 @@ class ThrottledObjectStoreTest {
     @Test
     void describeNamesTheLimits() {
         assertThat(store(constant(10L << 20, UNLIMITED)).describe())
-                .isEqualTo("in-memory object store 'mem' (bandwidth limits: default upload 10 MiB/s, download unlimited (Z))");
+                .isEqualTo("in-memory object store 'mem' (bandwidth limits: default upload 10 MiB/s, download unlimited (UTC))");
     }
 }
