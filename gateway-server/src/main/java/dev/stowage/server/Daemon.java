@@ -264,7 +264,9 @@ public final class Daemon {
                     : "start-up failed: " + e.getMessage(), e);
         }
         // Front ends start last: they are created only once the bucket is known to work.
-        List<Service> frontEnds = new ArrayList<>(l.frontEnds().create(config, store));
+        // They reach the bucket through the bandwidth limits; the checks above stay unthrottled.
+        List<Service> frontEnds = new ArrayList<>(
+                l.frontEnds().create(config, BandwidthLimits.apply(config.bandwidth(), store)));
         frontEnds.addAll(AdminServices.create(config, store, frontEnds, health, l.clock())); // catalog, schedules, admin API
         Appliance fe = new Appliance(frontEnds);
         try {

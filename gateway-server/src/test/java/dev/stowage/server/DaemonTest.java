@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stowage.core.store.AccessDeniedException;
+import dev.stowage.core.store.ObjectStore;
 import dev.stowage.core.store.fault.FaultInjectingObjectStore;
 import dev.stowage.core.store.memory.InMemoryObjectStore;
+import dev.stowage.core.store.throttle.ThrottledObjectStore;
 import dev.stowage.server.lifecycle.Service;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -160,6 +162,34 @@ class DaemonTest {
                     .isInstanceOf(StartupException.class)
                     .hasMessageContaining("127.0.0.1:" + taken.getLocalPort())
                     .hasMessageContaining("STOWAGE_DEMO_S3_PORT");
+        }
+    }
+
+    @Test
+    void frontEndsReachTheBucketThroughTheBandwidthLimitsAndTheStartUpCheckDoesNot() throws Exception {
+        InMemoryObjectStore store = new InMemoryObjectStore();
+        Map<String, String> env = envConfig();
+        env.put("STOWAGE_BANDWIDTH_UPLOAD", "1MiB/s");
+        List<ObjectStore> given = new ArrayList<>();
+        try (Daemon.Running running = Daemon.start(launch(env, s -> store, (config, s) -> {
+            given.add(s);
+            return List.of();
+        }))) {
+            assertThat(given).singleElement().isInstanceOfSatisfying(ThrottledObjectStore.class, t -> {
+                assertThat(t.schedule().defaults().upload()).isEqualTo(1 << 20);
+                // The start-up probe (a put and a get) went to the plain store.
+                assertThat(t.uploadedBytes()).isZero();
+                assertThat(t.downloadedBytes()).isZero();
+            });
+            assertThat(running.store()).isSameAs(store);
+        }
+        given.clear();
+        InMemoryObjectStore plain = new InMemoryObjectStore();
+        try (Daemon.Running running = Daemon.start(launch(envConfig(), s -> plain, (config, s) -> {
+            given.add(s);
+            return List.of();
+        }))) {
+            assertThat(given).as("no bandwidth section: the plain store").containsExactly(plain);
         }
     }
 }

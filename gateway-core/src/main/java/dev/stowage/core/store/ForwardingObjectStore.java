@@ -8,13 +8,32 @@ import java.util.Objects;
  * An {@link ObjectStore} that passes every call to another one. Layers that change only some
  * calls (counting, tampering, dropping conditions) extend it and override just those.
  *
+ * <p>{@link #putLarge(String, Path, PutOptions, UploadPacer)} goes to the wrapped store's, so the
+ * pacer is asked part by part; but when a subclass overrides only the three-argument
+ * {@code putLarge}, the four-argument one goes through that override instead (pacing the whole
+ * file first, as {@link ObjectStore}'s default does), so no layer is ever skipped.
+ *
  * <p><b>Threading and errors:</b> as the wrapped store; this class adds no state and no errors.
  */
 public abstract class ForwardingObjectStore implements ObjectStore {
     private final ObjectStore delegate;
 
+    private final boolean putLargeChanged;
+
     protected ForwardingObjectStore(ObjectStore delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.putLargeChanged = overridesOnlyThreeArgumentPutLarge(getClass());
+    }
+
+    private static boolean overridesOnlyThreeArgumentPutLarge(Class<?> type) {
+        try {
+            Class<?> three = type.getMethod("putLarge", String.class, Path.class, PutOptions.class).getDeclaringClass();
+            Class<?> four = type.getMethod("putLarge", String.class, Path.class, PutOptions.class, UploadPacer.class)
+                    .getDeclaringClass();
+            return three != ForwardingObjectStore.class && four == ForwardingObjectStore.class;
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** The wrapped store. */
@@ -30,6 +49,14 @@ public abstract class ForwardingObjectStore implements ObjectStore {
     @Override
     public PutResult putLarge(String key, Path file, PutOptions options) {
         return delegate.putLarge(key, file, options);
+    }
+
+    @Override
+    public PutResult putLarge(String key, Path file, PutOptions options, UploadPacer pacer) {
+        if (putLargeChanged) {
+            return ObjectStore.super.putLarge(key, file, options, pacer);
+        }
+        return delegate.putLarge(key, file, options, pacer);
     }
 
     @Override

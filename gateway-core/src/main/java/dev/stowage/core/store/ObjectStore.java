@@ -36,6 +36,28 @@ public interface ObjectStore extends AutoCloseable {
      */
     PutResult putLarge(String key, Path file, PutOptions options);
 
+    /**
+     * As {@link #putLarge(String, Path, PutOptions)}, calling {@code pacer} before each request body
+     * goes out (the file of a single PUT, each part of a multipart upload) so that a layer can pace
+     * the upload. This default, for stores without parts of their own, paces the whole file before
+     * the upload; stores with multipart uploads pace each part.
+     */
+    default PutResult putLarge(String key, Path file, PutOptions options, UploadPacer pacer) {
+        long size;
+        try {
+            size = java.nio.file.Files.size(file);
+        } catch (java.io.IOException | RuntimeException e) {
+            size = 0; // putLarge reports the unreadable file in its own words
+        }
+        try {
+            pacer.beforeUpload(size);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreFailureException("interrupted while waiting to upload " + key, e);
+        }
+        return putLarge(key, file, options);
+    }
+
     /** Reads the whole object, or the given byte range of it. Ranges past the end are clipped to the object. */
     byte[] get(String key, ByteRange range);
 

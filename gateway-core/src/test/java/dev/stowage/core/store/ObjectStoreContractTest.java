@@ -383,6 +383,40 @@ public abstract class ObjectStoreContractTest {
     }
 
     @Test
+    void putLargeAsksThePacerBeforeEachPart() throws Exception {
+        Path f = tmp.resolve("paced.bin");
+        byte[] data = random((int) (2 * PART_SIZE + 123_457), 6);
+        Files.write(f, data);
+        List<Long> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        store.putLarge("large/paced", f, PutOptions.DEFAULT, asked::add);
+
+        assertThat(asked).containsExactlyInAnyOrder(PART_SIZE, PART_SIZE, 123_457L);
+        assertThat(store.get("large/paced")).isEqualTo(data);
+        Path small = Files.write(tmp.resolve("paced-small.bin"), random(100_000, 7));
+        asked.clear();
+        store.putLarge("large/paced-small", small, PutOptions.DEFAULT, asked::add);
+        assertThat(asked).containsExactly(100_000L);
+    }
+
+    @Test
+    void putLargeInterruptedInThePacerStoresNothing() throws Exception {
+        Path f = tmp.resolve("interrupted.bin");
+        Files.write(f, random((int) (2 * PART_SIZE + 10), 8));
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        UploadPacer interrupting = bytes -> {
+            if (calls.incrementAndGet() == 2) {
+                throw new InterruptedException("interrupted while waiting for bandwidth");
+            }
+        };
+
+        assertThatThrownBy(() -> store.putLarge("large/interrupted", f, PutOptions.DEFAULT, interrupting))
+                .isInstanceOf(StoreFailureException.class).hasMessageContaining("interrupted");
+        assertThat(Thread.interrupted()).as("the interrupt flag is set again").isTrue();
+        assertThat(store.find("large/interrupted")).isEmpty();
+    }
+
+    @Test
     void putLargeOfAMissingFileFailsWithTheFileName() {
         Path missing = tmp.resolve("does-not-exist.bin");
         assertThatThrownBy(() -> store.putLarge("large/missing", missing, PutOptions.DEFAULT))

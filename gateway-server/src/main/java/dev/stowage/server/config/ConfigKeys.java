@@ -13,7 +13,7 @@ import java.util.Set;
  * (upper case, dots become underscores). Two short aliases exist for the keys people set most:
  * {@code STOWAGE_S3_ACCESS_KEY_ID} and {@code STOWAGE_S3_SECRET_ACCESS_KEY}. A variable set to the
  * empty string counts as not set. {@code STOWAGE_CONFIG} names the configuration file. Keys inside
- * lists ({@code iscsi.targets}) have no variables.
+ * lists ({@code iscsi.targets}, {@code bandwidth.schedule}) have no variables.
  */
 public final class ConfigKeys {
 
@@ -33,7 +33,8 @@ public final class ConfigKeys {
             "iscsi.listen", "iscsi.discovery_chap.user", "iscsi.discovery_chap.secret",
             "iscsi.discovery_chap.mutual_user", "iscsi.discovery_chap.mutual_secret",
             "cache.dir", "cache.size", "cache.chunk_size", "cache.settle_delay", "cache.upload_parallelism",
-            "cache.encryption.key_file");
+            "cache.encryption.key_file",
+            "bandwidth.upload", "bandwidth.download", "bandwidth.timezone");
 
     /** Keys whose values are secrets: never echoed in messages, registered with the redactor. */
     public static final Set<String> SECRET_LEAVES = Set.of("secret_access_key", "session_token", "secret", "mutual_secret");

@@ -118,7 +118,7 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source, "the configuration could not be read (" + e.getMessage() + ")", null);
         }
-        return new ConfigValidator(env, origins).validate(raw == null ? new RawConfig(null, null, null, null, null, null) : raw,
+        return new ConfigValidator(env, origins).validate(raw == null ? new RawConfig(null, null, null, null, null, null, null) : raw,
                 source, warnings);
     }
 

@@ -4,6 +4,7 @@ import dev.stowage.core.store.s3.S3Settings;
 import dev.stowage.core.store.s3.S3Settings.ChecksumMode;
 import dev.stowage.core.store.s3.S3Settings.Credentials;
 import dev.stowage.core.store.s3.S3Settings.Encryption;
+import dev.stowage.core.store.throttle.BandwidthSchedule;
 import dev.stowage.server.logging.Redactor;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -71,8 +72,9 @@ final class ConfigValidator {
         List<String> allWarnings = new java.util.ArrayList<>(warnings);
         CacheConfig cache = new CacheValidator(this, dataDir).validate(raw.cache());
         IscsiSettings iscsi = new IscsiValidator(this, dataDir, cache).validate(raw.iscsi(), allWarnings);
+        BandwidthSchedule bandwidth = new BandwidthValidator(this).validate(raw.bandwidth());
         return new GatewayConfig(source, s3, dataDir, listen, interval, level, format, allWarnings, iscsi, embeddedPort,
-                cache);
+                cache, bandwidth);
     }
 
     /** The embedded store's port when {@code s3.embedded} is true, else null; other s3 keys are then refused. */

@@ -1,6 +1,7 @@
 package dev.stowage.server.config;
 
 import dev.stowage.core.store.s3.S3Settings;
+import dev.stowage.core.store.throttle.BandwidthSchedule;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,10 +26,12 @@ import java.util.Objects;
  *                      embedded store has not started, {@code s3} holds placeholders; the daemon
  *                      replaces them with {@link #withS3} once it runs.
  * @param cache         the write-back cache for cached volumes, or null when there is no {@code cache} section
+ * @param bandwidth     limits for traffic to the bucket, or null when there is no {@code bandwidth} section
  */
 public record GatewayConfig(String source, S3Settings s3, Path dataDir, InetSocketAddress healthListen,
                             Duration checkInterval, LogLevel logLevel, LogFormat logFormat, List<String> warnings,
-                            IscsiSettings iscsi, Integer embeddedS3Port, CacheConfig cache) {
+                            IscsiSettings iscsi, Integer embeddedS3Port, CacheConfig cache,
+                            BandwidthSchedule bandwidth) {
 
     public GatewayConfig {
         Objects.requireNonNull(source, "source");
@@ -44,7 +47,7 @@ public record GatewayConfig(String source, S3Settings s3, Path dataDir, InetSock
     /** The same configuration with other S3 settings (the embedded store's, once it runs). */
     public GatewayConfig withS3(S3Settings newS3) {
         return new GatewayConfig(source, newS3, dataDir, healthListen, checkInterval, logLevel, logFormat, warnings,
-                iscsi, embeddedS3Port, cache);
+                iscsi, embeddedS3Port, cache, bandwidth);
     }
 
     /** Log levels, as written in the file. */

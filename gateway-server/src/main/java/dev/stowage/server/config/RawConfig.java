@@ -9,7 +9,8 @@ import dev.stowage.server.logging.Redactor;
  *
  * <p>Immutable records; {@code toString()} of the credentials masks the secret.
  */
-public record RawConfig(S3 s3, String dataDir, Health health, Logging logging, Iscsi iscsi, Cache cache) {
+public record RawConfig(S3 s3, String dataDir, Health health, Logging logging, Iscsi iscsi, Cache cache,
+                        Bandwidth bandwidth) {
 
     /** The {@code s3} section. */
     public record S3(String endpoint, String region, String bucket, String prefix, Boolean pathStyle,
@@ -75,6 +76,14 @@ public record RawConfig(S3 s3, String dataDir, Health health, Logging logging, I
 
     /** {@code cache.encryption}. */
     public record CacheEncryption(String keyFile) {
+    }
+
+    /** The {@code bandwidth} section. */
+    public record Bandwidth(String upload, String download, String timezone, java.util.List<BandwidthWindow> schedule) {
+    }
+
+    /** One entry of {@code bandwidth.schedule}. */
+    public record BandwidthWindow(String days, String from, String to, String upload, String download) {
     }
 
     /** {@code chap} and {@code discovery_chap}: secrets masked in {@code toString()}. */

@@ -33,7 +33,7 @@ class DocumentedExamplesTest {
     @Test
     void examplesLoad() throws Exception {
         List<String> blocks = yamlBlocks(Files.readString(DOC));
-        assertThat(blocks).hasSize(4);
+        assertThat(blocks).hasSize(5);
         Map<String, String> env = Map.of("STOWAGE_S3_SECRET_ACCESS_KEY", "docs-example-secret");
         GatewayConfig aws = ConfigLoader.fromFile(Files.writeString(dir.resolve("aws.yaml"), blocks.get(1)), Map.of());
         assertThat(aws.s3().endpoint()).isNull();
@@ -58,6 +58,15 @@ class DocumentedExamplesTest {
         assertThat(iscsi.iscsi().targets().get(1).luns().get(1).snapshotSchedule())
                 .isEqualTo(new SnapshotScheduleConfig(12, 1, java.time.ZoneId.of("UTC"), 14, "scheduled snapshot of scratch-vol"));
         assertThat(iscsi.cache().dir()).isEqualTo(dir.resolve("var/cache"));
+        String bandwidthYaml = blocks.get(4).replace("/var/lib/stowage", dir.resolve("var").toString());
+        GatewayConfig branch = ConfigLoader.fromFile(Files.writeString(dir.resolve("bw.yaml"), bandwidthYaml), Map.of());
+        var bw = branch.bandwidth();
+        assertThat(bw.zone()).isEqualTo(java.time.ZoneId.of("Europe/Berlin"));
+        // Tuesday 2026-11-24, 10:00 in Berlin (09:00 UTC): office hours.
+        assertThat(bw.limitsAt(java.time.Instant.parse("2026-11-24T09:00:00Z")))
+                .isEqualTo(new dev.stowage.core.store.throttle.BandwidthSchedule.Limits(25_000_000, 75_000_000));
+        // 23:00 in Berlin: uploads and downloads free.
+        assertThat(bw.limitsAt(java.time.Instant.parse("2026-11-24T22:00:00Z")).unlimited()).isTrue();
     }
 
     @Test

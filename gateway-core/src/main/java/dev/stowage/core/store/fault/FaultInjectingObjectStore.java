@@ -24,6 +24,7 @@ import dev.stowage.core.store.PutResult;
 import dev.stowage.core.store.RestoreTier;
 import dev.stowage.core.store.StoreFailureException;
 import dev.stowage.core.store.UnavailableException;
+import dev.stowage.core.store.UploadPacer;
 
 /**
  * Wraps any {@link ObjectStore} and injects failures, for tests of the layers above (cache uploader,
@@ -217,6 +218,11 @@ public final class FaultInjectingObjectStore implements ObjectStore {
     @Override
     public PutResult putLarge(String key, Path file, PutOptions options) {
         return run(Operation.PUT_LARGE, () -> delegate.putLarge(key, file, options));
+    }
+
+    @Override
+    public PutResult putLarge(String key, Path file, PutOptions options, UploadPacer pacer) {
+        return run(Operation.PUT_LARGE, () -> delegate.putLarge(key, file, options, pacer));
     }
 
     @Override

@@ -43,6 +43,7 @@ import dev.stowage.core.store.RestoreTier;
 import dev.stowage.core.store.StorageClass;
 import dev.stowage.core.store.StoreArguments;
 import dev.stowage.core.store.StoreFailureException;
+import dev.stowage.core.store.UploadPacer;
 
 /**
  * A complete {@link ObjectStore} in memory, for tests and demos: the same argument checks, ETags
@@ -132,7 +133,13 @@ public final class InMemoryObjectStore implements ObjectStore {
 
     @Override
     public PutResult putLarge(String key, Path file, PutOptions options) {
+        return putLarge(key, file, options, UploadPacer.NONE);
+    }
+
+    @Override
+    public PutResult putLarge(String key, Path file, PutOptions options, UploadPacer pacer) {
         ensureOpen();
+        Objects.requireNonNull(pacer, "pacer");
         StoreArguments.key(key, "");
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
@@ -141,7 +148,9 @@ public final class InMemoryObjectStore implements ObjectStore {
         try {
             size = Files.size(file);
             if (size < multipartThreshold) {
-                return put(key, Files.readAllBytes(file), options);
+                byte[] data = Files.readAllBytes(file);
+                pace(pacer, data.length, key);
+                return put(key, data, options);
             }
         } catch (IOException e) {
             throw new StoreFailureException("cannot read the local file " + file + " to upload it as " + key + ": "
@@ -164,6 +173,7 @@ public final class InMemoryObjectStore implements ObjectStore {
                 }
                 int offset = (int) ((n - 1) * partSize);
                 int length = (int) Math.min(partSize, size - offset);
+                pace(pacer, length, key);
                 ByteBuffer buf = ByteBuffer.wrap(all, offset, length);
                 while (buf.hasRemaining()) {
                     if (ch.read(buf, buf.position()) < 0) {
@@ -178,6 +188,15 @@ public final class InMemoryObjectStore implements ObjectStore {
                     + e.getMessage(), e);
         } finally {
             uploads.remove(uploadId);
+        }
+    }
+
+    private static void pace(UploadPacer pacer, long bytes, String key) {
+        try {
+            pacer.beforeUpload(bytes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreFailureException("interrupted while trying to upload " + key, e);
         }
     }
 

@@ -24,6 +24,7 @@ import dev.stowage.core.store.PutOptions;
 import dev.stowage.core.store.PutResult;
 import dev.stowage.core.store.StorageClass;
 import dev.stowage.core.store.StoreFailureException;
+import dev.stowage.core.store.UploadPacer;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
@@ -80,8 +81,9 @@ final class MultipartUploader {
         return part;
     }
 
-    /** Uploads {@code size} bytes of {@code file} as {@code key} (relative key). */
-    PutResult upload(String key, Path file, long size, PutOptions options, Map<String, String> metadata) {
+    /** Uploads {@code size} bytes of {@code file} as {@code key} (relative key), asking {@code pacer} before each part. */
+    PutResult upload(String key, Path file, long size, PutOptions options, Map<String, String> metadata,
+                     UploadPacer pacer) {
         String fullKey = settings.prefix() + key;
         long partSize = partSize(size);
         int parts = (int) ((size + partSize - 1) / partSize);
@@ -95,6 +97,11 @@ final class MultipartUploader {
             CompletedPart[] done = runParts(parts, n -> {
                 long offset = (n - 1) * partSize;
                 int length = (int) Math.min(partSize, size - offset);
+                try {
+                    pacer.beforeUpload(length);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e); // unwrapped by abort(): an interruption
+                }
                 byte[] data = readFully(channel, offset, length, file);
                 var req = UploadPartRequest.builder()
                         .bucket(settings.bucket()).key(fullKey).uploadId(uploadId).partNumber(n)

@@ -28,6 +28,7 @@ import dev.stowage.core.store.RestoreTier;
 import dev.stowage.core.store.StorageClass;
 import dev.stowage.core.store.StoreArguments;
 import dev.stowage.core.store.StoreFailureException;
+import dev.stowage.core.store.UploadPacer;
 import dev.stowage.core.store.s3.S3ErrorTranslator.Op;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -141,7 +142,13 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public PutResult putLarge(String key, Path file, PutOptions options) {
+        return putLarge(key, file, options, UploadPacer.NONE);
+    }
+
+    @Override
+    public PutResult putLarge(String key, Path file, PutOptions options, UploadPacer pacer) {
         ensureOpen();
+        Objects.requireNonNull(pacer, "pacer");
         StoreArguments.key(key, settings.prefix());
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
@@ -161,10 +168,16 @@ public final class S3ObjectStore implements ObjectStore {
                 throw new StoreFailureException("cannot read the local file " + file + " to upload it as " + key
                         + ": " + e.getMessage(), e);
             }
+            try {
+                pacer.beforeUpload(data.length);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreFailureException("interrupted while trying to upload " + key, e);
+            }
             return put(key, data, options);
         }
         checkConditionBeforeUpload(key, options);
-        return multipart.upload(key, file, size, options, metadata);
+        return multipart.upload(key, file, size, options, metadata, pacer);
     }
 
     /** A conditional multipart upload that is bound to fail is refused before any part is sent. */
