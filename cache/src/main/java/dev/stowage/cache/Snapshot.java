@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
 public record Snapshot(String id, String volumeId, ChunkId root, long generation, long sizeBytes, Instant created,
                        String description) {
 
-    static final String PREFIX = "snapshots/";
+    /** Prefix of every snapshot record key. */
+    public static final String PREFIX = "snapshots/";
     private static final String FIRST_LINE = "stowage-snapshot 1";
     private static final Pattern ID = Pattern.compile("snap-[0-9a-f]{16}");
     static final int MAX_DESCRIPTION = 1024;
@@ -70,7 +71,7 @@ public record Snapshot(String id, String volumeId, ChunkId root, long generation
     }
 
     /** Parses a snapshot object; {@link IllegalArgumentException} naming {@code key} when it is not one. */
-    static Snapshot decode(byte[] data, String key) {
+    public static Snapshot decode(byte[] data, String key) {
         String[] lines = new String(data, StandardCharsets.US_ASCII).split("\n");
         if (lines.length == 0 || !lines[0].equals(FIRST_LINE)) {
             throw new IllegalArgumentException("object " + key + " is not a version-1 snapshot record");
