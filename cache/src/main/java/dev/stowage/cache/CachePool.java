@@ -96,6 +96,10 @@ public final class CachePool implements AutoCloseable {
      * or volume exists); write-held briefly by the report. Taken before {@code stateLock}.
      */
     final ReentrantReadWriteLock references = new ReentrantReadWriteLock();
+    /** Roots recorded by snapshots while a reclaim run collects its roots (see {@link PoolLiveChunks}). */
+    final Set<ChunkId> adoptedRoots = ConcurrentHashMap.newKeySet();
+    /** True from a reclaim run's start until its live-chunk report; changed under {@code references}' write lock. */
+    volatile boolean collectingAdoptions;
 
     private CachePool(CacheSettings settings, ChunkStore chunks, ManifestStore manifests, ObjectStore bucket,
                       FileChannel data, FileChannel lockChannel, FileLock fileLock, Journal journal) {
@@ -729,6 +733,7 @@ public final class CachePool implements AutoCloseable {
     byte[] fetchBase(PoolVolume v, long chunk) throws DeviceException {
         for (int attempt = 1; ; attempt++) {
             ChunkId id = null;
+            long commits = v.commitCount.get();
             try {
                 VolumeManifest m = v.manifest(manifests);
                 id = manifests.chunkAt(m, chunk);
@@ -750,6 +755,9 @@ public final class CachePool implements AutoCloseable {
                 log.error("volume {} chunk {}: manifest in the bucket is corrupt: {}", v.id, chunk, ex.getMessage());
                 throw new DeviceException(DeviceError.MEDIUM_ERROR_READ, ex.getMessage(), ex);
             } catch (NotFoundException ex) {
+                if (v.commitCount.get() != commits && attempt < 100) {
+                    continue; // read from a root that a commit replaced, and space reclaim freed meanwhile
+                }
                 String what = id == null ? "a manifest page of volume " + v.id : "object " + id.objectKey();
                 log.error("volume {} chunk {}: {} is missing from the bucket; the read fails", v.id, chunk, what);
                 throw new DeviceException(DeviceError.MEDIUM_ERROR_READ, what + " is missing from the bucket", ex);

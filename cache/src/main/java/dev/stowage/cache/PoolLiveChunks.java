@@ -1,11 +1,16 @@
 package dev.stowage.cache;
 
 import dev.stowage.cache.reclaim.LiveChunkSource;
+import dev.stowage.core.chunk.ChunkId;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link LiveChunkSource} of a {@link CachePool}: every volume's committed root (whether or
- * not its head object is published yet) and every upload waiting for its commit.
+ * not its head object is published yet), every upload waiting for its commit, and the roots that
+ * snapshots recorded since {@link #runStarting} (reclaim lists the bucket between the two calls, so
+ * a snapshot record written meanwhile may not be listed). {@link #runStarting} switches the
+ * recording on under the write lock, so a snapshot either wrote its record before (it is listed)
+ * or records its root; the report switches it off and empties the set.
  *
  * <p>The report holds the pool's {@link CachePool#references} lock for writing, so it waits for
  * every upload between "put returned" and "pending entry in place", every commit between "batch
@@ -28,19 +33,24 @@ final class PoolLiveChunks implements LiveChunkSource {
     }
 
     @Override
+    public void runStarting() {
+        lock();
+        try {
+            pool.collectingAdoptions = true;
+        } finally {
+            pool.references.writeLock().unlock();
+        }
+    }
+
+    @Override
     public void reportLiveChunks(Sink sink) {
-        boolean locked;
+        lock();
         try {
-            locked = pool.references.writeLock().tryLock(LOCK_WAIT_MINUTES, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the cache's uploads and commits");
-        }
-        if (!locked) {
-            throw new IllegalStateException("the cache's uploads and commits did not pause within "
-                    + LOCK_WAIT_MINUTES + " minutes (is the bucket reachable?)");
-        }
-        try {
+            for (ChunkId root : pool.adoptedRoots) {
+                sink.root(root);
+            }
+            pool.adoptedRoots.clear();
+            pool.collectingAdoptions = false;
             for (PoolVolume v : pool.volumes()) {
                 sink.root(v.head.root());
                 synchronized (v.pending) {
@@ -53,6 +63,20 @@ final class PoolLiveChunks implements LiveChunkSource {
             }
         } finally {
             pool.references.writeLock().unlock();
+        }
+    }
+
+    private void lock() {
+        boolean locked;
+        try {
+            locked = pool.references.writeLock().tryLock(LOCK_WAIT_MINUTES, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the cache's uploads and commits");
+        }
+        if (!locked) {
+            throw new IllegalStateException("the cache's uploads and commits did not pause within "
+                    + LOCK_WAIT_MINUTES + " minutes (is the bucket reachable?)");
         }
     }
 

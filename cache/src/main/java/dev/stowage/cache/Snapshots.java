@@ -94,6 +94,9 @@ public final class Snapshots {
         pool.references.readLock().lock(); // adopts a root: see CachePool#references
         try {
             head = v.head; // the newest committed root holds at least everything waited for
+            if (pool.collectingAdoptions) {
+                pool.adoptedRoots.add(head.root()); // space reclaim may have listed the snapshots already
+            }
             Snapshot s = new Snapshot(id, volumeId, head.root(), head.generation(), v.size,
                     pool.settings.clock().instant(), description);
             pool.bucket.put(Snapshot.objectKey(id), s.encode(), PutOptions.DEFAULT);

@@ -19,6 +19,8 @@ import java.util.function.Consumer;
 final class HookedObjectStore extends ForwardingObjectStore {
     /** Before a listing page of this prefix is fetched. */
     volatile Consumer<String> beforeList;
+    /** After a listing page of this prefix was fetched. */
+    volatile Consumer<String> afterList;
     /** After a HEAD found the key (not called when it is missing). */
     volatile Consumer<String> afterHeadFound;
     /** Before a batch delete of these keys; may throw to fail it. */
@@ -38,7 +40,12 @@ final class HookedObjectStore extends ForwardingObjectStore {
         if (h != null) {
             h.accept(prefix);
         }
-        return super.list(prefix, continuation, maxKeys);
+        ListPage page = super.list(prefix, continuation, maxKeys);
+        Consumer<String> a = afterList;
+        if (a != null) {
+            a.accept(prefix);
+        }
+        return page;
     }
 
     @Override

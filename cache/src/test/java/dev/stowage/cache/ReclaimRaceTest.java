@@ -185,4 +185,51 @@ class ReclaimRaceTest {
         }
         assertBucketAloneReadsYThenX();
     }
+
+    /**
+     * A snapshot recorded after the run listed the snapshots, of a committed root that was never a
+     * listed head (its head could not be published) and that the volume leaves behind before the
+     * pool reports: only the pool's note of adopted roots keeps that root's chunks.
+     */
+    @Test
+    void aSnapshotRecordedAfterTheListingKeepsItsRootWhileTheVolumeMovesOn() throws Exception {
+        TestBucket bucket = TestBucket.over(hooked);
+        Snapshot s;
+        try (CachePool pool = bucket.open(TestBucket.settings(dir.resolve("a"), 16));
+             Reclaimer reclaimer = reclaimer(bucket, pool)) {
+            pool.createVolume("vol", 4L * TestBucket.SLOT, 512);
+            write(pool, "vol", 0, random(TestBucket.SLOT, 3));
+            assertThat(pool.drain(WAIT)).isTrue(); // the head that the run will list
+            hooked.beforePut = key -> {
+                if (key.startsWith("volumes/")) {
+                    throw new dev.stowage.core.store.UnavailableException("injected: head not published");
+                }
+            };
+            long generation = pool.volume("vol").head.generation();
+            write(pool, "vol", 0, x);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (pool.volume("vol").head.generation() == generation && System.nanoTime() < deadline) {
+                pool.drain(Duration.ofMillis(50)); // committed before the run, never published
+            }
+            hooked.afterList = prefix -> {
+                if (prefix.equals(Snapshot.PREFIX) && listPaused.getCount() > 0) {
+                    listPaused.countDown(); // the bucket's roots are listed; the engines have not reported
+                    awaitQuietly(listResume);
+                }
+            };
+            Future<ReclaimReport> run = executor.submit(reclaimer::reclaim);
+            await(listPaused);
+            s = pool.snapshots().snapshot("vol", "after the listing", WAIT); // keeps the root with x
+            write(pool, "vol", 0, y);
+            hooked.beforePut = null;
+            assertThat(pool.drain(WAIT)).isTrue(); // the volume's root no longer names x
+            listResume.countDown();
+            assertThat(run.get().complete()).isTrue();
+        }
+        try (CachePool pool = TestBucket.over(memory).open(TestBucket.settings(dir.resolve("check"), 16))) {
+            pool.snapshots().createVolumeFromSnapshot("restored", s.id());
+            assertThat(read(pool, "restored", 0)).isEqualTo(x);
+            assertThat(read(pool, "vol", 0)).isEqualTo(y);
+        }
+    }
 }

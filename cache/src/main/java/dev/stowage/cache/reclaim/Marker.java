@@ -18,12 +18,12 @@ import java.util.Set;
 
 /**
  * The mark phase of one reclaim run: collects the live roots and walks them into a {@link MarkSet}.
- * Roots, in this order: what the registered {@link LiveChunkSource}s report (in-memory roots and
- * uncommitted uploads), then every {@code volumes/<id>/head} and every {@code snapshots/<id>} in the
- * bucket. The engines report first: an engine blocks new adoptions of existing roots while it
- * reports, so a snapshot record or head written by an adoption that started earlier is already in
- * the bucket when it is listed, and one that starts later adopts a root at least as new as the
- * reported one (whose new pages and chunks the fence protects).
+ * Roots, in this order: every {@code volumes/<id>/head} and every {@code snapshots/<id>} in the
+ * bucket, then what the registered {@link LiveChunkSource}s report (in-memory roots, uncommitted
+ * uploads, roots referenced since {@link LiveChunkSource#runStarting}, which is called before the
+ * listing). A reference written to the bucket after the listing began was made by an engine,
+ * which reports it (or, if it starts after the report, refers to a root at least as new as the
+ * reported one, whose new pages and chunks the fence protects).
  *
  * <p>Each root marks its record, every page of its tree and every data chunk. A page already
  * walked in this run is not read again (pages are content-addressed and immutable, so the subtree
@@ -62,19 +62,9 @@ final class Marker {
         Map<ChunkId, String> roots = new LinkedHashMap<>();
         for (LiveChunkSource source : sources) {
             try {
-                source.reportLiveChunks(new LiveChunkSource.Sink() {
-                    @Override
-                    public void root(ChunkId rootRecord) {
-                        roots.putIfAbsent(rootRecord, source.describe());
-                    }
-
-                    @Override
-                    public void chunk(ChunkId chunk) {
-                        marks.add(chunk);
-                    }
-                });
+                source.runStarting();
             } catch (RuntimeException e) {
-                throw new ReclaimException("reclaim stopped: " + source.describe() + " could not report its live chunks: "
+                throw new ReclaimException("reclaim stopped: " + source.describe() + " could not prepare: "
                         + e.getMessage(), e);
             }
         }
@@ -104,6 +94,24 @@ final class Marker {
             } catch (IllegalArgumentException e) {
                 throw new ReclaimException("reclaim stopped: " + e.getMessage()
                         + " (it may name live chunks; fix or remove it, then run again)", e);
+            }
+        }
+        for (LiveChunkSource source : sources) {
+            try {
+                source.reportLiveChunks(new LiveChunkSource.Sink() {
+                    @Override
+                    public void root(ChunkId rootRecord) {
+                        roots.putIfAbsent(rootRecord, source.describe());
+                    }
+
+                    @Override
+                    public void chunk(ChunkId chunk) {
+                        marks.add(chunk);
+                    }
+                });
+            } catch (RuntimeException e) {
+                throw new ReclaimException("reclaim stopped: " + source.describe() + " could not report its live chunks: "
+                        + e.getMessage(), e);
             }
         }
         for (Map.Entry<ChunkId, String> r : roots.entrySet()) {

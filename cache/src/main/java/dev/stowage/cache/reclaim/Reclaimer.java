@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Fence.</b> Opens a session of the chunk store's {@link ChunkFence}: from now on every
  *       chunk a put returns (uploaded or deduplicated) is recorded, and waits for puts that started
  *       earlier to end (they record too).</li>
- *   <li><b>Mark.</b> Asks every registered {@link LiveChunkSource} for its in-memory roots and
- *       uncommitted chunks, then lists {@code volumes/<id>/head} and {@code snapshots/<id>}, and
+ *   <li><b>Mark.</b> Lists {@code volumes/<id>/head} and {@code snapshots/<id>}, then asks every
+ *       registered {@link LiveChunkSource} for its in-memory roots and uncommitted chunks, and
  *       walks every root: root record, manifest pages, data chunks ({@link Marker}).</li>
  *   <li><b>Sweep.</b> Lists the 256 {@code chunks/xx/} prefixes in parallel and deletes, in
  *       batches through the fence, each chunk that is not marked, was not recorded by the fence,
@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Why nothing live is deleted</b> (within this process; see docs/reclaim.md). A chunk X that
  * some root needs when the run ends was referenced, at the moment the mark looked, by (a) a root
  * in the bucket, (b) an engine's in-memory state, or (c) nobody yet: a writer obtained it later.
- * (a) and (b) are marked: engines report before the bucket is listed and hold back adoptions of
- * existing roots while they report, so a root adopted earlier is in the bucket when listed and one
+ * (a) and (b) are marked: engines report after the bucket is listed, naming the roots they
+ * referenced meanwhile, and hold back adoptions of existing roots while they report, so a root
  * adopted later is at least as new as what was reported. In (c) the writer got X from a put that
  * ended after the fence began (engines report everything obtained before), and so X is recorded;
  * the recording and the sweep's claim of X are ordered by the fence's lock: either the sweep sees X
