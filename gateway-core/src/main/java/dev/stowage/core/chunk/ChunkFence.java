@@ -76,7 +76,7 @@ public final class ChunkFence {
     private Session current;
     private long retireDeletedBefore = -1; // deleted is forgotten once no operation older than this remains
 
-    /** One reclaim run's view of the fence. Closing it ends the recording. Not for use by several threads. */
+    /** One reclaim run's view of the fence. Closing it ends the recording. Thread-safe (the fence's monitor). */
     public final class Session implements AutoCloseable {
         private final Set<ChunkId> touched = new HashSet<>();
         private long claimed;
