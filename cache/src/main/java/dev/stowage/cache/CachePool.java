@@ -89,6 +89,17 @@ public final class CachePool implements AutoCloseable {
     final Uploader uploader;
     private final Snapshots snapshots = new Snapshots(this);
     private volatile boolean closed;
+    /**
+     * Space reclaim's view of this pool ({@link PoolLiveChunks}). Read-held by every path that
+     * holds a chunk id or root the live-chunk report cannot see yet (upload until the pending
+     * entry is in place, commit until the head moves, snapshot/clone/create until the new record
+     * or volume exists); write-held briefly by the report. Taken before {@code stateLock}.
+     */
+    final ReentrantReadWriteLock references = new ReentrantReadWriteLock();
+    /** Roots recorded by snapshots while a reclaim run collects its roots (see {@link PoolLiveChunks}). */
+    final Set<ChunkId> adoptedRoots = ConcurrentHashMap.newKeySet();
+    /** True from a reclaim run's start until its live-chunk report; changed under {@code references}' write lock. */
+    volatile boolean collectingAdoptions;
 
     private CachePool(CacheSettings settings, ChunkStore chunks, ManifestStore manifests, ObjectStore bucket,
                       FileChannel data, FileChannel lockChannel, FileLock fileLock, Journal journal) {
@@ -274,17 +285,22 @@ public final class CachePool implements AutoCloseable {
             throw new IllegalArgumentException("volume size must be a positive multiple of the block size "
                     + blockSize + ", got " + sizeBytes);
         }
-        synchronized (volumesById) {
-            if (volumesById.containsKey(volumeId) || bucket.find(VolumeHead.objectKey(volumeId)).isPresent()) {
-                throw new IllegalArgumentException("volume " + volumeId + " already exists");
+        references.readLock().lock(); // the new root is in no live report until registered
+        try {
+            synchronized (volumesById) {
+                if (volumesById.containsKey(volumeId) || bucket.find(VolumeHead.objectKey(volumeId)).isPresent()) {
+                    throw new IllegalArgumentException("volume " + volumeId + " already exists");
+                }
+                VolumeManifest empty = VolumeManifest.empty(volumeId, sizeBytes, slotSize,
+                        VolumeManifest.DEFAULT_FAN_OUT, settings.clock().instant());
+                ChunkId root = manifests.saveRoot(empty);
+                PoolVolume v = register(volumeId, sizeBytes, new VolumeHead(root, empty.generation()));
+                v.manifest = empty;
+                publishHead(v);
+                return new CachedVolume(this, v, blockSize);
             }
-            VolumeManifest empty = VolumeManifest.empty(volumeId, sizeBytes, slotSize, VolumeManifest.DEFAULT_FAN_OUT,
-                    settings.clock().instant());
-            ChunkId root = manifests.saveRoot(empty);
-            PoolVolume v = register(volumeId, sizeBytes, new VolumeHead(root, empty.generation()));
-            v.manifest = empty;
-            publishHead(v);
-            return new CachedVolume(this, v, blockSize);
+        } finally {
+            references.readLock().unlock();
         }
     }
 
@@ -315,6 +331,15 @@ public final class CachePool implements AutoCloseable {
     /** Snapshots and clones of this cache's volumes. */
     public Snapshots snapshots() {
         return snapshots;
+    }
+
+    /**
+     * What space reclaim must keep besides the bucket's published roots: every volume's committed
+     * root (published or not) and the uploads not committed yet. Register it with the reclaimer
+     * ({@code Reclaimer#attach}).
+     */
+    public dev.stowage.cache.reclaim.LiveChunkSource liveChunkSource() {
+        return new PoolLiveChunks(this);
     }
 
     /**
@@ -708,6 +733,7 @@ public final class CachePool implements AutoCloseable {
     byte[] fetchBase(PoolVolume v, long chunk) throws DeviceException {
         for (int attempt = 1; ; attempt++) {
             ChunkId id = null;
+            long commits = v.commitCount.get();
             try {
                 VolumeManifest m = v.manifest(manifests);
                 id = manifests.chunkAt(m, chunk);
@@ -729,6 +755,9 @@ public final class CachePool implements AutoCloseable {
                 log.error("volume {} chunk {}: manifest in the bucket is corrupt: {}", v.id, chunk, ex.getMessage());
                 throw new DeviceException(DeviceError.MEDIUM_ERROR_READ, ex.getMessage(), ex);
             } catch (NotFoundException ex) {
+                if (v.commitCount.get() != commits && attempt < 100) {
+                    continue; // read from a root that a commit replaced, and space reclaim freed meanwhile
+                }
                 String what = id == null ? "a manifest page of volume " + v.id : "object " + id.objectKey();
                 log.error("volume {} chunk {}: {} is missing from the bucket; the read fails", v.id, chunk, what);
                 throw new DeviceException(DeviceError.MEDIUM_ERROR_READ, what + " is missing from the bucket", ex);

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 public record Snapshot(String id, String volumeId, ChunkId root, long generation, long sizeBytes, Instant created,
                        String description) {
 
+    /** Prefix of every snapshot record key. */
     public static final String PREFIX = "snapshots/";
     private static final String FIRST_LINE = "stowage-snapshot 1";
     private static final Pattern ID = Pattern.compile("snap-[0-9a-f]{16}");

@@ -29,17 +29,27 @@ import java.util.Set;
  * {@link dev.stowage.core.store.ObjectStoreException}s; a snapshot that cannot finish uploading
  * in time is an {@link IOException} saying how much was left.
  *
- * <p>Deleting a snapshot removes its record only; the chunks it alone referenced stay in the
- * bucket until space reclaim (mark and sweep from live roots) exists.
+ * <p>Deleting a snapshot removes its record, then asks space reclaim (when one is attached,
+ * {@link #reclaimAfterDelete}) for a background run that deletes the chunks only it referenced.
  */
 public final class Snapshots {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Snapshots.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final CachePool pool;
+    private volatile Runnable reclaim;
 
     Snapshots(CachePool pool) {
         this.pool = pool;
+    }
+
+    /**
+     * What {@link #deleteSnapshot} calls after deleting a record to free its chunks: typically
+     * {@code dev.stowage.cache.reclaim.Reclaimer#requestReclaim} (set by {@code Reclaimer.attach}).
+     * It must not block. Null (the default) leaves the chunks until a reclaim runs.
+     */
+    public void reclaimAfterDelete(Runnable requestReclaim) {
+        this.reclaim = requestReclaim;
     }
 
     /**
@@ -81,10 +91,19 @@ public final class Snapshots {
             pool.drain(Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos())));
         }
         String id = "snap-" + HexFormat.of().toHexDigits(RANDOM.nextLong());
-        Snapshot s = new Snapshot(id, volumeId, head.root(), head.generation(), v.size,
-                pool.settings.clock().instant(), description);
-        pool.bucket.put(Snapshot.objectKey(id), s.encode(), PutOptions.DEFAULT);
-        return s;
+        pool.references.readLock().lock(); // adopts a root: see CachePool#references
+        try {
+            head = v.head; // the newest committed root holds at least everything waited for
+            if (pool.collectingAdoptions) {
+                pool.adoptedRoots.add(head.root()); // space reclaim may have listed the snapshots already
+            }
+            Snapshot s = new Snapshot(id, volumeId, head.root(), head.generation(), v.size,
+                    pool.settings.clock().instant(), description);
+            pool.bucket.put(Snapshot.objectKey(id), s.encode(), PutOptions.DEFAULT);
+            return s;
+        } finally {
+            pool.references.readLock().unlock();
+        }
     }
 
     /** True when the entry's data is in the committed recovery point (or it is gone: evicted after a commit). */
@@ -132,20 +151,33 @@ public final class Snapshots {
         return Snapshot.decode(pool.bucket.get(key), key);
     }
 
-    /** Deletes the snapshot record (the chunks stay until space reclaim exists). */
+    /**
+     * Deletes the snapshot record, then requests a background space reclaim (if one is attached,
+     * see {@link #reclaimAfterDelete}) that deletes the chunks no other volume or snapshot
+     * references. Returns once the record is deleted; the space is freed by the reclaim run.
+     */
     public void deleteSnapshot(String snapshotId) {
         get(snapshotId); // NotFoundException for an unknown id
         var result = pool.bucket.delete(List.of(Snapshot.objectKey(snapshotId)));
         if (!result.failed().isEmpty()) {
             throw new IllegalStateException("cannot delete snapshot " + snapshotId + ": " + result.failed());
         }
+        Runnable r = reclaim;
+        if (r != null) {
+            r.run();
+        }
     }
 
     /** A new volume {@code newVolumeId} whose content is the snapshot's; open it with {@link CachePool#openVolume}. */
     public void createVolumeFromSnapshot(String newVolumeId, String snapshotId) throws IOException {
-        Snapshot s = get(snapshotId);
-        VolumeManifest m = pool.manifests.loadRoot(s.root());
-        pool.createFromManifest(newVolumeId, m);
+        pool.references.readLock().lock(); // adopts a root: see CachePool#references
+        try {
+            Snapshot s = get(snapshotId);
+            VolumeManifest m = pool.manifests.loadRoot(s.root());
+            pool.createFromManifest(newVolumeId, m);
+        } finally {
+            pool.references.readLock().unlock();
+        }
     }
 
     /**
@@ -154,15 +186,20 @@ public final class Snapshots {
      */
     public void cloneVolume(String newVolumeId, String sourceVolumeId) throws IOException {
         VolumeHead.checkVolumeId(sourceVolumeId);
-        PoolVolume v = pool.volume(sourceVolumeId);
-        VolumeHead head;
-        if (v != null) {
-            head = v.head;
-        } else {
-            String key = VolumeHead.objectKey(sourceVolumeId);
-            head = VolumeHead.decode(pool.bucket.get(key), key);
+        pool.references.readLock().lock(); // adopts a root: see CachePool#references
+        try {
+            PoolVolume v = pool.volume(sourceVolumeId);
+            VolumeHead head;
+            if (v != null) {
+                head = v.head;
+            } else {
+                String key = VolumeHead.objectKey(sourceVolumeId);
+                head = VolumeHead.decode(pool.bucket.get(key), key);
+            }
+            pool.createFromManifest(newVolumeId, pool.manifests.loadRoot(head.root()));
+        } finally {
+            pool.references.readLock().unlock();
         }
-        pool.createFromManifest(newVolumeId, pool.manifests.loadRoot(head.root()));
     }
 
     private PoolVolume localVolume(String volumeId) {

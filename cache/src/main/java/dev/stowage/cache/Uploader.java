@@ -318,12 +318,17 @@ final class Uploader {
                 }
                 fill(v, e);
             }
-            ChunkId id = null;
-            if (!zero && !isZero(content)) {
-                id = pool.chunks.put(content).id();
-                pool.metrics.uploaded(content.length);
+            pool.references.readLock().lock(); // the id is in no live report until finished(): see CachePool#references
+            try {
+                ChunkId id = null;
+                if (!zero && !isZero(content)) {
+                    id = pool.chunks.put(content).id();
+                    pool.metrics.uploaded(content.length);
+                }
+                finished(v, e, gen, id);
+            } finally {
+                pool.references.readLock().unlock();
             }
-            finished(v, e, gen, id);
         } catch (Exception ex) {
             failed(v, e, ex);
         } finally {
@@ -424,6 +429,15 @@ final class Uploader {
 
     /** Commits the finished uploads of {@code v} into a new recovery point. Coordinator thread only. */
     private boolean commit(PoolVolume v) {
+        pool.references.readLock().lock(); // the batch and new pages are in no live report until v.head moves
+        try {
+            return commitLocked(v);
+        } finally {
+            pool.references.readLock().unlock();
+        }
+    }
+
+    private boolean commitLocked(PoolVolume v) {
         Map<Long, Pending> batch;
         synchronized (v.pending) {
             batch = new HashMap<>(v.pending);

@@ -38,10 +38,12 @@ import java.util.concurrent.atomic.LongAdder;
  * and the next {@link #put} of that content uploads it again unconditionally, replacing the bad
  * object, instead of deduplicating against it.
  *
- * <p><b>Reclaim hazard.</b> The known-present set is only updated by this store's {@link #delete}
- * and by reads that find a chunk missing or corrupt.
- * Deleting a chunk through another path, or deleting while a put may deduplicate against it, can
- * leave a reference to a missing chunk; reclaim must rule that out (see {@link ChunkStore#delete}).
+ * <p><b>Reclaim.</b> Space reclaim deletes through {@link #deleteUnreferenced}, inside a session of
+ * this store's {@link ChunkFence} ({@link #fence()}): every put, read and existence check is an
+ * operation of the fence, so a chunk reclaim deletes is never returned by a put that deduplicated
+ * against it (the put uploads it again) and never left in the known-present set. Deleting a chunk
+ * through another path ({@link #delete}, or another process) is not fenced and can leave a
+ * reference to a missing chunk.
  *
  * <p>Thread-safe. Errors as described on {@link ChunkStore}.
  */
@@ -90,6 +92,7 @@ public final class BucketChunkStore implements ChunkStore {
     private final ChunkCodec codec;
     private final Options options;
     private final KnownChunks known;
+    private final ChunkFence fence = new ChunkFence();
     private final Set<ChunkId> suspects = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<ChunkId, CompletableFuture<ChunkRef>> inFlight = new ConcurrentHashMap<>();
     private final PutOptions plainPut;
@@ -117,7 +120,25 @@ public final class BucketChunkStore implements ChunkStore {
     @Override
     public ChunkRef put(byte[] plaintext) {
         Objects.requireNonNull(plaintext, "plaintext");
-        ChunkId id = hasher.idOf(plaintext);
+        ChunkFence.Ticket ticket = fence.enter();
+        try {
+            ChunkId id = hasher.idOf(plaintext);
+            ChunkRef ref = putDeduplicated(id, plaintext);
+            while (fence.admit(ticket, id) == ChunkFence.Admission.REUPLOAD) {
+                // Reclaim deleted the chunk, possibly after our dedup decision: store it again, unconditionally.
+                known.remove(id);
+                byte[] frame = codec.encode(plaintext);
+                store.put(id.objectKey(), frame, plainPut);
+                ref = uploaded(id, plaintext.length, frame.length);
+                fence.reuploaded(id);
+            }
+            return ref;
+        } finally {
+            fence.exit(ticket);
+        }
+    }
+
+    private ChunkRef putDeduplicated(ChunkId id, byte[] plaintext) {
         while (true) {
             long knownSize = suspects.contains(id) ? -1 : known.storedSize(id);
             if (knownSize >= 0) {
@@ -196,6 +217,15 @@ public final class BucketChunkStore implements ChunkStore {
 
     @Override
     public byte[] get(ChunkId id) {
+        ChunkFence.Ticket ticket = fence.enter();
+        try {
+            return getFenced(id);
+        } finally {
+            fence.exit(ticket);
+        }
+    }
+
+    private byte[] getFenced(ChunkId id) {
         String key = id.objectKey();
         byte[] frame;
         try {
@@ -212,7 +242,8 @@ public final class BucketChunkStore implements ChunkStore {
             if (!actual.equals(id)) {
                 throw new CorruptChunkException(key, Reason.CHUNK_ID_MISMATCH, "content hashes to " + actual.hex());
             }
-            known.add(id, frame.length);
+            int storedSize = frame.length;
+            fence.remember(id, () -> known.add(id, storedSize));
             suspects.remove(id); // verified now (repaired meanwhile)
             return plaintext;
         } catch (CorruptChunkException e) {
@@ -230,9 +261,74 @@ public final class BucketChunkStore implements ChunkStore {
         if (known.storedSize(id) >= 0) {
             return true;
         }
-        Optional<ObjectInfo> info = store.find(id.objectKey());
-        info.ifPresent(i -> known.add(id, i.size()));
-        return info.isPresent();
+        ChunkFence.Ticket ticket = fence.enter();
+        try {
+            Optional<ObjectInfo> info = store.find(id.objectKey());
+            info.ifPresent(i -> fence.remember(id, () -> known.add(id, i.size())));
+            return info.isPresent();
+        } finally {
+            fence.exit(ticket);
+        }
+    }
+
+    /** The fence that orders {@link #deleteUnreferenced} against this store's puts; space reclaim opens its sessions. */
+    public ChunkFence fence() {
+        return fence;
+    }
+
+    /**
+     * Deletes chunks that space reclaim found unreferenced, within the open {@code session} of
+     * {@link #fence()}: ids that a put has returned since the session began are skipped (a new
+     * reference may be on its way), the rest are forgotten by the known-present set and deleted
+     * in one batch. A put that deduplicates against one of them meanwhile waits for the delete's
+     * answer and uploads the chunk again. Missing chunks count as deleted.
+     *
+     * @return what was deleted, what the fence skipped, and the keys the store failed to delete
+     *         (those may or may not be gone)
+     * @throws IllegalStateException when {@code session} is not the open session
+     * @throws dev.stowage.core.store.ObjectStoreException when the batch delete fails as a whole
+     *         (the claimed chunks may or may not be gone; the fence treats them as deleted)
+     */
+    public FencedDelete deleteUnreferenced(ChunkFence.Session session, Collection<ChunkId> ids) {
+        Objects.requireNonNull(session, "session");
+        List<ChunkId> claimed = fence.claim(session, ids);
+        int skipped = ids.size() - claimed.size();
+        if (claimed.isEmpty()) {
+            return new FencedDelete(List.of(), skipped, java.util.Map.of());
+        }
+        try {
+            List<String> keys = new ArrayList<>(claimed.size());
+            for (ChunkId id : claimed) {
+                known.remove(id);
+                keys.add(id.objectKey());
+            }
+            DeleteResult result = store.delete(keys);
+            chunksDeleted.add(result.deleted());
+            List<ChunkId> gone = new ArrayList<>(claimed.size());
+            for (ChunkId id : claimed) {
+                if (!result.failed().containsKey(id.objectKey())) {
+                    gone.add(id);
+                    suspects.remove(id);
+                }
+            }
+            return new FencedDelete(gone, skipped, result.failed());
+        } finally {
+            fence.deleted(claimed);
+        }
+    }
+
+    /**
+     * Outcome of {@link #deleteUnreferenced}.
+     *
+     * @param deleted chunks deleted (or already absent)
+     * @param skipped offered ids not deleted because a put had returned them during the session
+     * @param failed  object keys the store could not delete, with its reason
+     */
+    public record FencedDelete(List<ChunkId> deleted, int skipped, java.util.Map<String, String> failed) {
+        public FencedDelete {
+            deleted = List.copyOf(deleted);
+            failed = java.util.Map.copyOf(failed);
+        }
     }
 
     @Override

@@ -30,8 +30,10 @@ public interface ChunkStore {
     boolean exists(ChunkId id);
 
     /**
-     * Deletes chunks; missing ones are not an error. Only for reclaim, which must ensure that no
-     * live root references them and that no concurrent {@link #put} may be deduplicating against them.
+     * Deletes chunks; missing ones are not an error. Not ordered against concurrent {@link #put}s
+     * deduplicating against them: the caller must ensure that none can be, and that no live root
+     * references them. Space reclaim uses the fenced
+     * {@link BucketChunkStore#deleteUnreferenced} instead.
      *
      * @return the chunks that could not be deleted, by object key, with the store's reason
      */
