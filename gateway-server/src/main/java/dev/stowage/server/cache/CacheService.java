@@ -57,6 +57,8 @@ public final class CacheService implements Service {
     private final List<IscsiSettings.Lun> luns;
     private final Map<String, CachedVolume> volumes = new LinkedHashMap<>();
     private CachePool pool;
+    private BucketChunkStore chunks;
+    private ManifestStore manifests;
 
     /**
      * @param config the checked {@code cache} section
@@ -106,6 +108,8 @@ public final class CacheService implements Service {
             throw e;
         }
         pool = p;
+        this.chunks = chunks;
+        this.manifests = manifests;
         log.atInfo().addKeyValue("dir", config.dir()).addKeyValue("bytes", config.sizeBytes())
                 .addKeyValue("volumes", volumes.size()).log("cache open");
     }
@@ -113,6 +117,21 @@ public final class CacheService implements Service {
     /** The opened volume {@code id}; null when the service has not started or does not export it. */
     public synchronized CachedVolume volume(String id) {
         return volumes.get(id);
+    }
+
+    /** The chunk store of the bucket (shared with stored volumes: same keys, chunk size, encryption); null before start. */
+    public synchronized BucketChunkStore chunks() {
+        return chunks;
+    }
+
+    /** The manifest store over {@link #chunks()}; null before start. */
+    public synchronized ManifestStore manifests() {
+        return manifests;
+    }
+
+    /** The checked {@code cache} section. */
+    public CacheConfig config() {
+        return config;
     }
 
     /** The pool; null before start and after stop. */
