@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * forced: a torn write leaves the previous record intact. At open the cut is merged back into the
  * dirty set (a snapshot that did not finish is taken again by the next one).
  *
+ * <p>A write that continues a run of marked chunks also marks the next {@link #MARK_AHEAD} chunks,
+ * so a sequential writer pays one forced record per {@code MARK_AHEAD} chunks, not one per chunk.
+ *
  * <p><b>Durability:</b> {@link #markDirty} changes memory; {@link #awaitDurable} returns once a
  * record containing the change is on stable storage. Concurrent callers share one write and force
  * (group commit).
@@ -61,6 +64,8 @@ final class DirtyMap implements AutoCloseable {
     private static final byte[] MAGIC = {'S', 'T', 'W', 'D'};
     private static final int VERSION = 1;
     private static final int HEADER = 96;
+    /** Chunks marked beyond a write that continues a run of marked chunks (sequential writers). */
+    static final int MARK_AHEAD = 32;
 
     /** The base of the next snapshot: the root of the last completed one. */
     record Base(ChunkId root, long generation) {
@@ -232,6 +237,12 @@ final class DirtyMap implements AutoCloseable {
         int clear = dirty.nextClearBit(from);
         if (clear >= to) {
             return durableChanges >= changes ? 0 : changes; // set by another writer whose record may still be on its way
+        }
+        if (from > 0 && dirty.get(from - 1)) {
+            // A sequential writer: mark the next chunks too, so it forces this file once per MARK_AHEAD
+            // chunks rather than once per chunk. A mark on a chunk that is not written only costs the
+            // snapshot a read and a deduplicated put.
+            to = (int) Math.min(chunkCount, (long) to + MARK_AHEAD);
         }
         dirty.set(from, to);
         return ++changes;

@@ -47,6 +47,23 @@ class DirtyMapTest {
     }
 
     @Test
+    void aSequentialWriterMarksAheadAndAScatteredOneDoesNot() throws IOException {
+        try (DirtyMap m = DirtyMap.create(dir, CHUNK, SIZE, false, null)) {
+            m.awaitDurable(m.markDirty(10, 10));
+            m.awaitDurable(m.markDirty(20, 21));
+            assertThat(m.dirtyCount()).isEqualTo(3);
+            m.awaitDurable(m.markDirty(11, 11)); // continues chunk 10: 11 and the next MARK_AHEAD
+            assertThat(m.dirtyCount()).isEqualTo(1 + 1 + DirtyMap.MARK_AHEAD);
+            for (long c = 12; c <= 11 + DirtyMap.MARK_AHEAD; c++) {
+                assertThat(m.markDirty(c, c)).as("chunk %d needs no new record", c).isZero();
+            }
+            m.awaitDurable(m.markDirty(95, 95));
+            m.awaitDurable(m.markDirty(96, 96)); // marking ahead stops at the end of the volume
+            assertThat(m.isDirty(99)).isTrue();
+        }
+    }
+
+    @Test
     void aTornNewestRecordFallsBackToTheOlderOne() throws IOException {
         try (DirtyMap m = DirtyMap.create(dir, CHUNK, SIZE, false, null)) { // record 1 in slot 0
             m.awaitDurable(m.markDirty(10, 10));                             // record 2 in slot 1

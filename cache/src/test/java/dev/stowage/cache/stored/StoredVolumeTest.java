@@ -205,7 +205,7 @@ class StoredVolumeTest {
             assertThat(StoredFixture.readAll(v)).isEqualTo(content);
             m.snapshot("disk", "first", T);
             write(v, 11L * CHUNK, randomBytes(BS));
-            write(v, 12L * CHUNK, randomBytes(BS));
+            write(v, 14L * CHUNK, randomBytes(BS));
         }
         try (StoredVolumes m = manager()) {
             StoredVolume v = m.open("disk", file, SIZE, BS, false);
