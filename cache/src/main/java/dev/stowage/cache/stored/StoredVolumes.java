@@ -54,6 +54,7 @@ public final class StoredVolumes implements SnapshotTaker, AutoCloseable {
     private final Bucket bucket;
     private final StoredVolumeSettings settings;
     private final Map<String, StoredVolume> volumes = new LinkedHashMap<>(); // guarded by this
+    private final java.util.Set<String> creating = new java.util.HashSet<>();  // being restored; guarded by this
 
     /**
      * @param stateDir where each volume's change tracking lives (created when missing)
@@ -91,6 +92,9 @@ public final class StoredVolumes implements SnapshotTaker, AutoCloseable {
         }
         if (volumes.containsKey(volumeId)) {
             throw new IllegalArgumentException("stored volume " + volumeId + " is already open");
+        }
+        if (creating.contains(volumeId)) {
+            throw new IllegalArgumentException("stored volume " + volumeId + " is being restored from a snapshot");
         }
         Path dir = stateDir.resolve(volumeId);
         Path abs = file.toAbsolutePath().normalize();
@@ -164,35 +168,56 @@ public final class StoredVolumes implements SnapshotTaker, AutoCloseable {
         return createFromSnapshot(newVolumeId, snapshotId, file, 512);
     }
 
-    /** As {@link #createFromSnapshot(String, String, Path)} with the given block size (512 or 4096). */
-    public synchronized StoredVolume createFromSnapshot(String newVolumeId, String snapshotId, Path file,
-                                                        int blockSize) throws IOException {
+    /**
+     * As {@link #createFromSnapshot(String, String, Path)} with the given block size (512 or 4096).
+     * The download runs without holding the manager's lock, so other volumes keep working meanwhile.
+     */
+    public StoredVolume createFromSnapshot(String newVolumeId, String snapshotId, Path file, int blockSize)
+            throws IOException {
         VolumeHead.checkVolumeId(newVolumeId);
         Path abs = file.toAbsolutePath().normalize();
         Path dir = stateDir.resolve(newVolumeId);
-        if (volumes.containsKey(newVolumeId) || DirtyMap.exists(dir)) {
-            throw new IllegalArgumentException("stored volume " + newVolumeId + " already exists");
+        synchronized (this) {
+            if (volumes.containsKey(newVolumeId) || creating.contains(newVolumeId) || DirtyMap.exists(dir)) {
+                throw new IllegalArgumentException("stored volume " + newVolumeId + " already exists");
+            }
+            if (Files.exists(abs)) {
+                throw new IllegalArgumentException("cannot restore into " + abs + ": it exists; name a new file");
+            }
+            refuseIfInBucket(newVolumeId);
+            creating.add(newVolumeId);
         }
-        if (Files.exists(abs)) {
-            throw new IllegalArgumentException("cannot restore into " + abs + ": it exists; name a new file");
+        boolean restored = false;
+        try {
+            Snapshot s = SnapshotRecords.get(bucket.store(), snapshotId);
+            VolumeManifest m = bucket.manifests().loadRoot(s.root());
+            if (m.chunkSize() != settings.chunkSize()) {
+                throw new IllegalArgumentException("snapshot " + snapshotId + " has " + m.chunkSize()
+                        + "-byte chunks; stored volumes here use " + settings.chunkSize() + "-byte chunks");
+            }
+            SnapshotRestore.restore(bucket, m, abs, blockSize, settings.uploadThreads());
+            VolumeManifest start = m.cloneAs(newVolumeId, settings.clock().instant());
+            ChunkId root = bucket.manifests().saveRoot(start);
+            bucket.store().put(VolumeHead.objectKey(newVolumeId), new VolumeHead(root, 0).encode(),
+                    PutOptions.DEFAULT);
+            Files.createDirectories(dir);
+            writeProperties(dir, abs, m.volumeSize(), blockSize);
+            DirtyMap.create(dir, settings.chunkSize(), m.volumeSize(), false, new DirtyMap.Base(root, 0)).close();
+            log.atInfo().addKeyValue("volume", newVolumeId).addKeyValue("snapshot", snapshotId)
+                    .addKeyValue("path", abs).log("stored volume restored from snapshot");
+            synchronized (this) {
+                creating.remove(newVolumeId);
+                restored = true;
+                return open(newVolumeId, abs, m.volumeSize(), blockSize, false);
+            }
+        } finally {
+            synchronized (this) {
+                creating.remove(newVolumeId);
+            }
+            if (!restored && !DirtyMap.exists(dir)) {
+                Files.deleteIfExists(abs); // a restore that did not become a volume leaves no file behind
+            }
         }
-        refuseIfInBucket(newVolumeId);
-        Snapshot s = SnapshotRecords.get(bucket.store(), snapshotId);
-        VolumeManifest m = bucket.manifests().loadRoot(s.root());
-        if (m.chunkSize() != settings.chunkSize()) {
-            throw new IllegalArgumentException("snapshot " + snapshotId + " has " + m.chunkSize()
-                    + "-byte chunks; stored volumes here use " + settings.chunkSize() + "-byte chunks");
-        }
-        SnapshotRestore.restore(bucket, m, abs, blockSize, settings.uploadThreads());
-        VolumeManifest start = m.cloneAs(newVolumeId, settings.clock().instant());
-        ChunkId root = bucket.manifests().saveRoot(start);
-        bucket.store().put(VolumeHead.objectKey(newVolumeId), new VolumeHead(root, 0).encode(), PutOptions.DEFAULT);
-        Files.createDirectories(dir);
-        writeProperties(dir, abs, m.volumeSize(), blockSize);
-        DirtyMap.create(dir, settings.chunkSize(), m.volumeSize(), false, new DirtyMap.Base(root, 0)).close();
-        log.atInfo().addKeyValue("volume", newVolumeId).addKeyValue("snapshot", snapshotId).addKeyValue("path", abs)
-                .log("stored volume restored from snapshot");
-        return open(newVolumeId, abs, m.volumeSize(), blockSize, false);
     }
 
     /** Takes a point-in-time snapshot of open volume {@code volumeId}; see {@link StoredVolume#snapshot}. */

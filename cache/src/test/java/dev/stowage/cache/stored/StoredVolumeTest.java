@@ -240,4 +240,28 @@ class StoredVolumeTest {
             assertThatThrownBy(() -> other.snapshot("nope", "", T)).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    @Test
+    void aFailedRestoreLeavesNothingBehind() throws Exception {
+        try (StoredVolumes m = manager()) {
+            StoredVolume v = m.open("src", dir.resolve("src.img"), SIZE, BS, false);
+            write(v, 0, randomBytes(4 * CHUNK));
+            Snapshot s = m.snapshot("src", "", T);
+            assertThatThrownBy(() -> m.createFromSnapshot("x", "snap-0123456789abcdef", dir.resolve("x.img")))
+                    .isInstanceOf(dev.stowage.core.store.NotFoundException.class);
+            assertThat(dir.resolve("x.img")).doesNotExist();
+            assertThatThrownBy(() -> m.createFromSnapshot("y", s.id(), dir.resolve("src.img")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("it exists");
+            assertThat(StoredFixture.readAll(m.createFromSnapshot("z", s.id(), dir.resolve("z.img"))))
+                    .isEqualTo(StoredFixture.readAll(v));
+            // a data chunk lost from the bucket: the restore fails half way and removes its partial file
+            var manifest = bucket.manifests().loadRoot(s.root());
+            String lost = bucket.manifests().chunkAt(manifest, 2).objectKey();
+            memory.delete(java.util.List.of(lost));
+            assertThatThrownBy(() -> m.createFromSnapshot("w", s.id(), dir.resolve("w.img")))
+                    .isInstanceOf(IOException.class).hasMessageContaining("restore of volume");
+            assertThat(dir.resolve("w.img")).doesNotExist();
+            assertThat(m.volumeIds()).containsExactly("src", "z");
+        }
+    }
 }
