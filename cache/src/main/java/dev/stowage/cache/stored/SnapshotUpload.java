@@ -46,6 +46,7 @@ final class SnapshotUpload {
     private final SnapshotCut cut;
     private final BitSet chunks;
     private final long deadlineNanos;
+    private final java.util.function.BooleanSupplier cancelled;
     private final Map<Long, ChunkId> updates = new HashMap<>();
     private final AtomicLong uploaded = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
@@ -54,8 +55,10 @@ final class SnapshotUpload {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private int cursor; // next chunk index to hand out; guarded by this
 
+    /** @param cancelled polled between chunks and retries: true ends the upload (the volume is closing) */
     SnapshotUpload(Bucket bucket, StoredVolumeSettings settings, String volumeId, SnapshotCut cut, BitSet chunks,
-                   long deadlineNanos) {
+                   long deadlineNanos, java.util.function.BooleanSupplier cancelled) {
+        this.cancelled = cancelled;
         this.bucket = bucket;
         this.settings = settings;
         this.volumeId = volumeId;
@@ -95,6 +98,7 @@ final class SnapshotUpload {
         if (f != null) {
             long left = total - done.get();
             String what = f instanceof DeadlineException ? "gave up at its deadline"
+                    : f instanceof CancelledException ? "was stopped because the volume is closing"
                     : "failed: " + f.getMessage();
             throw new IOException("snapshot of stored volume " + volumeId + " " + what + "; " + left + " of " + total
                     + " changed chunks were not uploaded (they stay changed and go into the next snapshot)", f);
@@ -121,6 +125,9 @@ final class SnapshotUpload {
 
     private Void work() throws Exception {
         while (failure.get() == null) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancelledException();
+            }
             int c = next();
             if (c < 0) {
                 return null;
@@ -144,6 +151,9 @@ final class SnapshotUpload {
             if (System.nanoTime() - deadlineNanos > 0) {
                 throw new DeadlineException();
             }
+            if (cancelled.getAsBoolean()) {
+                throw new CancelledException();
+            }
             try {
                 ChunkId id = bucket.chunks().put(content).id();
                 uploaded.incrementAndGet();
@@ -153,8 +163,12 @@ final class SnapshotUpload {
                 if (!e.retryable() || failure.get() != null) {
                     throw e;
                 }
-                long sleep = Math.min(backoff, Math.max(0, deadlineNanos - System.nanoTime()));
-                Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+                long wake = System.nanoTime() + Math.min(backoff, Math.max(0, deadlineNanos - System.nanoTime()));
+                long left;
+                while ((left = wake - System.nanoTime()) > 0 && !cancelled.getAsBoolean()) {
+                    long nap = Math.min(left, 100_000_000L); // short naps: a closing volume is noticed soon
+                    Thread.sleep(nap / 1_000_000, (int) (nap % 1_000_000));
+                }
                 backoff = Math.min(backoff * 2, settings.retryMax().toNanos());
             }
         }
@@ -167,6 +181,13 @@ final class SnapshotUpload {
             }
         }
         return true;
+    }
+
+    /** The volume is closing while chunks were left. */
+    private static final class CancelledException extends Exception {
+        CancelledException() {
+            super("cancelled", null, false, false);
+        }
     }
 
     /** The snapshot's deadline passed while chunks were left. */

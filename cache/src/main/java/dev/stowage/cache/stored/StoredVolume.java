@@ -72,6 +72,7 @@ public final class StoredVolume implements BlockDevice {
     private volatile SnapshotUpload.Result lastUpload;
     private volatile VolumeManifest baseManifest; // the decoded root of map.base(), once known
     private volatile boolean closed;
+    private volatile boolean closing; // set by close(): a running snapshot stops at its next chunk
 
     StoredVolume(String id, FileBlockDevice file, DirtyMap map, Path stateDir, FileChannel lockChannel, FileLock lock,
                  Bucket bucket, StoredVolumeSettings settings) {
@@ -248,7 +249,7 @@ public final class StoredVolume implements BlockDevice {
             throw new IOException("another snapshot of stored volume " + id + " is still running after " + timeout);
         }
         try {
-            if (closed) {
+            if (closed || closing) {
                 throw new IOException("stored volume " + id + " is closed");
             }
             file.flush(); // most of the cut's data, outside the held-off moment
@@ -302,7 +303,8 @@ public final class StoredVolume implements BlockDevice {
             throw new IOException("the last snapshot of stored volume " + id + " is of a volume of " + base.volumeSize()
                     + " bytes in " + base.chunkSize() + "-byte chunks, not " + sizeBytes + " in " + chunkSize);
         }
-        SnapshotUpload.Result r = new SnapshotUpload(bucket, settings, id, c, chunks, deadline).run(base);
+        SnapshotUpload.Result r = new SnapshotUpload(bucket, settings, id, c, chunks, deadline, () -> closing)
+                .run(base);
         long gen = r.manifest().generation();
         VolumeHead head = new VolumeHead(r.root(), gen);
         bucket.store().put(VolumeHead.objectKey(id), head.encode(), PutOptions.DEFAULT);
@@ -323,12 +325,16 @@ public final class StoredVolume implements BlockDevice {
         return m == null ? -1 : m.generation();
     }
 
-    /** Waits for a running snapshot, then flushes and closes the file and the state. */
+    /**
+     * Stops a running snapshot (its changes stay for the next one; it ends at its next chunk or
+     * retry), then flushes and closes the file and the state.
+     */
     @Override
     public void close() throws DeviceException {
         if (closed) {
             return;
         }
+        closing = true;
         snapshotLock.lock();
         cutLock.writeLock().lock();
         try {

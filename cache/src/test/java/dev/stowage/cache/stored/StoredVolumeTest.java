@@ -264,4 +264,36 @@ class StoredVolumeTest {
             assertThat(m.volumeIds()).containsExactly("src", "z");
         }
     }
+
+    @Test
+    void closingStopsASnapshotWaitingForTheBucketAndKeepsItsChanges() throws Exception {
+        Path file = dir.resolve("c.img");
+        try (StoredVolumes m = manager()) {
+            StoredVolume v = m.open("c", file, SIZE, BS, false);
+            write(v, 0, randomBytes(3 * CHUNK));
+            faults.resetCounters();
+            faults.outage(true);
+            java.util.concurrent.atomic.AtomicReference<Throwable> result = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    m.snapshot("c", "", Duration.ofHours(1));
+                } catch (Throwable e) {
+                    result.set(e);
+                }
+            });
+            t.start();
+            while (faults.calls(FaultInjectingObjectStore.Operation.HEAD) == 0
+                    && faults.calls(FaultInjectingObjectStore.Operation.PUT) == 0) {
+                Thread.sleep(5); // the snapshot is retrying against the unreachable bucket
+            }
+            v.close(); // returns although the snapshot's deadline is an hour away
+            t.join();
+            assertThat(result.get()).isInstanceOf(IOException.class).hasMessageContaining("closing");
+        }
+        faults.outage(false);
+        try (StoredVolumes m = manager()) {
+            StoredVolume v = m.open("c", file, SIZE, BS, false);
+            assertThat(v.changedChunks()).isEqualTo(3);
+        }
+    }
 }
