@@ -63,11 +63,18 @@ public record IscsiSettings(InetSocketAddress listen, Chap discoveryChap, List<T
      * @param volume    the volume's id ({@link LunType#CACHED}, {@link LunType#STORED}), else null
      * @param preserveExistingData stored volumes: an existing file's data is kept (and uploaded by the
      *                  first snapshot) rather than refused
+     * @param snapshotSchedule stored volumes: when snapshots are taken automatically, or null for never
      */
     public record Lun(int lun, LunType type, Path path, long sizeBytes, int blockSize, boolean readOnly,
-                      boolean create, String volume, boolean preserveExistingData) {
+                      boolean create, String volume, boolean preserveExistingData,
+                      dev.stowage.cache.SnapshotSchedule snapshotSchedule) {
         public Lun {
             Objects.requireNonNull(type, "type");
+        }
+
+        public Lun(int lun, LunType type, Path path, long sizeBytes, int blockSize, boolean readOnly, boolean create,
+                   String volume, boolean preserveExistingData) {
+            this(lun, type, path, sizeBytes, blockSize, readOnly, create, volume, preserveExistingData, null);
         }
 
         public Lun(int lun, LunType type, Path path, long sizeBytes, int blockSize, boolean readOnly, boolean create,

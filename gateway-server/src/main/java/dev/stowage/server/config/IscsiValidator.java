@@ -204,9 +204,11 @@ final class IscsiValidator {
             if (!volumeType && l.volume() != null) {
                 throw v.error(lk + ".volume", "is only used with type: cached or stored", "remove it, or change the type");
             }
-            if (type != IscsiSettings.LunType.STORED && l.preserveExistingData() != null) {
-                throw v.error(lk + ".preserve_existing_data", "is only used with type: stored",
-                        "remove it, or write type: stored");
+            if (type != IscsiSettings.LunType.STORED && (l.preserveExistingData() != null
+                    || l.snapshotEvery() != null || l.snapshotStartHour() != null)) {
+                String key = l.preserveExistingData() != null ? "preserve_existing_data"
+                        : l.snapshotEvery() != null ? "snapshot_every" : "snapshot_start_hour";
+                throw v.error(lk + "." + key, "is only used with type: stored", "remove it, or write type: stored");
             }
             if (type == IscsiSettings.LunType.STORED) {
                 out.add(new StoredLunValidator(v, dataDir, cache).lun(lk, lun, l, size, blockSize, readOnly, files,

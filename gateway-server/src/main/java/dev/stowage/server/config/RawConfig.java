@@ -61,7 +61,7 @@ public record RawConfig(S3 s3, String dataDir, Health health, Logging logging, I
 
     /** One entry of {@code iscsi.targets[n].luns}. */
     public record Lun(Integer lun, String type, String path, String size, Integer blockSize, Boolean readOnly,
-                      String volume, Boolean preserveExistingData) {
+                      String volume, Boolean preserveExistingData, String snapshotEvery, Integer snapshotStartHour) {
     }
 
     /** The {@code cache} section. */

@@ -1,14 +1,19 @@
 package dev.stowage.server.config;
 
+import dev.stowage.cache.SnapshotSchedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Map;
 
 /**
  * Checks one {@code type: stored} LUN (a stored volume: data in a local file, snapshots in the
  * bucket). Needs the {@code cache} section, whose chunk size, chunk-id key and encryption the
  * snapshots share (so a cached volume can be made from a stored volume's snapshot and back).
+ * An optional {@code snapshot_every} / {@code snapshot_start_hour} pair becomes the volume's
+ * {@link SnapshotSchedule} (the gateway's local time zone).
  * Looks at the file system (an existing file's size, whether the volume is known under
  * {@code <data_dir>/stored/<volume>}) but changes nothing. Errors are {@link ConfigException}s
  * naming the dotted key and the fix. Not thread-safe (used by one {@link IscsiValidator}).
@@ -64,13 +69,14 @@ final class StoredLunValidator {
             throw v.error(lk + ".path", path + " is already used by " + used, "give each LUN its own file");
         }
         boolean preserve = l.preserveExistingData() != null && l.preserveExistingData();
+        SnapshotSchedule schedule = schedule(lk, l);
         if (!Files.exists(path)) {
             if (size == null) {
                 throw v.error(lk + ".size", "is missing, and " + path + " does not exist yet",
                         "write the size to create it with, e.g. size: 10GiB");
             }
             return new IscsiSettings.Lun(lun, IscsiSettings.LunType.STORED, path, size, blockSize, false, true, id,
-                    preserve);
+                    preserve, schedule);
         }
         if (!Files.isRegularFile(path)) {
             throw v.error(lk + ".path", path + " is not a regular file", "name a disk image file");
@@ -101,6 +107,28 @@ final class StoredLunValidator {
                     + "it), or remove the file to start from zeros");
         }
         return new IscsiSettings.Lun(lun, IscsiSettings.LunType.STORED, path, actual, blockSize, false, false, id,
-                preserve);
+                preserve, schedule);
+    }
+
+    /** {@code snapshot_every} (whole hours dividing a day) from {@code snapshot_start_hour} (0 by default), local time. */
+    private SnapshotSchedule schedule(String lk, RawConfig.Lun l) {
+        if (l.snapshotEvery() == null || l.snapshotEvery().isBlank()) {
+            if (l.snapshotStartHour() != null) {
+                throw v.error(lk + ".snapshot_start_hour", "is set without snapshot_every",
+                        "add snapshot_every, e.g. snapshot_every: 4h, or remove it");
+            }
+            return null;
+        }
+        Duration every = Values.duration(v.key(lk + ".snapshot_every"), l.snapshotEvery());
+        long hours = every.toHours();
+        if (hours < 1 || hours > 24 || 24 % hours != 0 || !every.equals(Duration.ofHours(hours))) {
+            throw v.error(lk + ".snapshot_every", "'" + l.snapshotEvery() + "' is not a whole number of hours that divides a day",
+                    "use 1h, 2h, 3h, 4h, 6h, 8h, 12h or 24h");
+        }
+        int start = l.snapshotStartHour() == null ? 0 : l.snapshotStartHour();
+        if (start < 0 || start > 23) {
+            throw v.error(lk + ".snapshot_start_hour", start + " is not an hour of the day", "use 0 to 23");
+        }
+        return new SnapshotSchedule(start, (int) hours, ZoneId.systemDefault());
     }
 }

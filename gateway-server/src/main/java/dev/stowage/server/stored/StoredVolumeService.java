@@ -1,5 +1,6 @@
 package dev.stowage.server.stored;
 
+import dev.stowage.cache.SnapshotScheduler;
 import dev.stowage.cache.stored.Bucket;
 import dev.stowage.cache.stored.StoredVolume;
 import dev.stowage.cache.stored.StoredVolumeSettings;
@@ -11,6 +12,8 @@ import dev.stowage.server.config.IscsiSettings;
 import dev.stowage.server.lifecycle.Service;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@code preserve_existing_data}) through a {@link StoredVolumes} manager whose change tracking
  * lives in {@code <data_dir>/stored}. Snapshots go through the cache's chunk store (same chunk
  * size, chunk-id key and encryption), so their snapshots and cached volumes' are interchangeable.
- * {@link #volumes()} is the manager the admin API uses to take and list snapshots.
+ * {@link #volumes()} is the manager the admin API uses to take and list snapshots. Volumes with
+ * {@code snapshot_every} get scheduled snapshots from a {@link SnapshotScheduler} (checked every
+ * minute; a failed one is retried after 10 minutes or at the next scheduled time).
  *
  * <p>{@link #stop()} waits for a running snapshot and closes every volume (flushing its file).
  * The iSCSI service, which uses the volumes, starts after this service and stops before it.
@@ -33,12 +38,17 @@ import org.slf4j.LoggerFactory;
 public final class StoredVolumeService implements Service {
 
     private static final Logger log = LoggerFactory.getLogger(StoredVolumeService.class);
+    /** How long a scheduled snapshot may take (a first snapshot of a large preserved file takes long). */
+    static final Duration SCHEDULED_TIMEOUT = Duration.ofHours(24);
+    /** Wait after a failed scheduled snapshot before the next try (sooner if the next scheduled time comes first). */
+    static final Duration RETRY_DELAY = Duration.ofMinutes(10);
 
     private final Path stateDir;
     private final CacheService cache;
     private final ObjectStore store;
     private final List<IscsiSettings.Lun> luns;
     private StoredVolumes manager;
+    private SnapshotScheduler scheduler;
 
     /** Where stored volumes keep their change tracking: {@code <data_dir>/stored}. */
     public static Path stateDir(Path dataDir) {
@@ -88,6 +98,17 @@ public final class StoredVolumeService implements Service {
             throw e;
         }
         manager = m;
+        for (IscsiSettings.Lun lun : luns) {
+            if (lun.snapshotSchedule() != null) {
+                if (scheduler == null) {
+                    scheduler = new SnapshotScheduler(m, Clock.systemDefaultZone(), SCHEDULED_TIMEOUT, RETRY_DELAY);
+                }
+                scheduler.schedule(lun.volume(), lun.snapshotSchedule(), "scheduled");
+            }
+        }
+        if (scheduler != null) {
+            scheduler.start(Duration.ofMinutes(1));
+        }
         log.atInfo().addKeyValue("state_dir", stateDir).addKeyValue("volumes", m.volumeIds().size())
                 .log("stored volumes open");
     }
@@ -95,6 +116,11 @@ public final class StoredVolumeService implements Service {
     /** The manager (take, list and delete snapshots, restore); null before start and after stop. */
     public synchronized StoredVolumes volumes() {
         return manager;
+    }
+
+    /** The scheduler of the volumes with {@code snapshot_every}; null when none has one, or not started. */
+    public synchronized SnapshotScheduler scheduler() {
+        return scheduler;
     }
 
     /** The open volume {@code id}; null when not started or not exported. */
@@ -109,6 +135,10 @@ public final class StoredVolumeService implements Service {
         }
         StoredVolumes m = manager;
         manager = null;
+        if (scheduler != null) {
+            scheduler.close(); // a scheduled snapshot in progress is stopped; its changes stay for the next one
+            scheduler = null;
+        }
         m.close();
     }
 
@@ -123,6 +153,9 @@ public final class StoredVolumeService implements Service {
             if (v != null) {
                 b.append("\n").append(id).append(": ").append(v.path()).append(", ").append(v.changedChunks())
                         .append(" chunks changed since the last snapshot");
+                if (scheduler != null) {
+                    scheduler.nextDue(id).ifPresent(t -> b.append(", next snapshot ").append(t));
+                }
             }
         }
         return b.toString();

@@ -58,6 +58,7 @@ class DocumentedExamplesTest {
         assertThat(iscsi.iscsi().targets().get(0).luns().get(1).blockSize()).isEqualTo(4096);
         assertThat(iscsi.iscsi().targets().get(1).luns().get(1).type()).isEqualTo(IscsiSettings.LunType.CACHED);
         assertThat(iscsi.iscsi().targets().get(1).luns().get(2).volume()).isEqualTo("scratch-local");
+        assertThat(iscsi.iscsi().targets().get(1).luns().get(2).snapshotSchedule().everyHours()).isEqualTo(6);
         assertThat(iscsi.cache().dir()).isEqualTo(dir.resolve("var/cache"));
     }
 

@@ -71,6 +71,12 @@ class StoredConfigTest {
         assertThat(kept.sizeBytes()).isEqualTo(4 << 20);
         assertThat(kept.preserveExistingData()).isTrue();
         assertThat(kept.create()).isFalse();
+        assertThat(kept.snapshotSchedule()).isNull();
+
+        IscsiSettings.Lun scheduled = load(withCache("type: stored\nvolume: s\npath: s.img\nsize: 1GiB\n"
+                + "snapshot_every: 8h\nsnapshot_start_hour: 1")).iscsi().targets().get(0).luns().get(0);
+        assertThat(scheduled.snapshotSchedule().everyHours()).isEqualTo(8);
+        assertThat(scheduled.snapshotSchedule().startHour()).isEqualTo(1);
     }
 
     @Test
@@ -87,6 +93,18 @@ class StoredConfigTest {
                 .hasMessageStartingWith(K + "preserve_existing_data: is only used with type: stored");
         error(withCache("type: stored\nvolume: vol1\npath: a.img\nsize: 1GiB\nread_only: true"))
                 .hasMessageStartingWith(K + "read_only: is not supported for type: stored");
+
+        error(withCache("type: stored\nvolume: vol1\npath: a.img\nsize: 1GiB\nsnapshot_every: 5h"))
+                .hasMessage(K + "snapshot_every: '5h' is not a whole number of hours that divides a day; "
+                        + "use 1h, 2h, 3h, 4h, 6h, 8h, 12h or 24h");
+        error(withCache("type: stored\nvolume: vol1\npath: a.img\nsize: 1GiB\nsnapshot_every: 90m"))
+                .hasMessageStartingWith(K + "snapshot_every: '90m' is not a whole number of hours");
+        error(withCache("type: stored\nvolume: vol1\npath: a.img\nsize: 1GiB\nsnapshot_start_hour: 3"))
+                .hasMessageStartingWith(K + "snapshot_start_hour: is set without snapshot_every");
+        error(withCache("type: stored\nvolume: vol1\npath: a.img\nsize: 1GiB\nsnapshot_every: 4h\nsnapshot_start_hour: 24"))
+                .hasMessageStartingWith(K + "snapshot_start_hour: 24 is not an hour of the day");
+        error(withCache("type: cached\nvolume: vol1\nsize: 1GiB\nsnapshot_every: 4h"))
+                .hasMessageStartingWith(K + "snapshot_every: is only used with type: stored");
 
         Path img = dir.resolve("disk.img");
         try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
