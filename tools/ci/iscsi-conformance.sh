@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Runs the libiscsi conformance suite (iscsi-test-cu, Debian package libiscsi-bin) against the
-# gateway DAEMON: `./stowage run --config F` with the embedded S3 store (s3.embedded) and three
-# targets, each with one 64 MiB file-backed LUN 0, on a free port of 127.0.0.1:
+# gateway DAEMON: `./stowage run --config F` with the embedded S3 store (s3.embedded) and five
+# targets, each with one 64 MiB LUN 0, on a free port of 127.0.0.1:
 #   open     no authentication
 #   chap     one-way CHAP
 #   mutual   mutual CHAP with CRC32C header digests (libiscsi offers no data digest option)
 #   cached   no authentication; LUN 0 is a cached volume (write-back cache, data in the embedded S3 store)
+#   stored   no authentication; LUN 0 is a stored volume (local file with change tracking, snapshots to S3)
 # Each target's URL is passed twice, so the MultipathIO tests get a second session (I_T nexus).
 # Prints each summary and the tests that skipped themselves; stops the daemon with SIGTERM and
 # checks it exits 0. Exits non-zero when any test failed or the daemon misbehaved.
 #
-# Usage: tools/ci/iscsi-conformance.sh [variant...]    (default: open chap mutual cached)
+# Usage: tools/ci/iscsi-conformance.sh [variant...]    (default: open chap mutual cached stored)
 # Environment: SUITE_TIMEOUT (seconds per variant, default 1200), KEEP_LOGS=1 keeps the work
 #              directory (config, daemon log, suite logs), NO_BUILD=1 skips `./stowage build`.
 set -euo pipefail
@@ -22,9 +23,10 @@ die() { echo "iscsi-conformance: $*" >&2; exit 2; }
 command -v iscsi-test-cu >/dev/null || die "iscsi-test-cu not found: install it with 'apt-get install -y libiscsi-bin'"
 
 variants=("$@")
-[[ ${#variants[@]} -eq 0 ]] && variants=(open chap mutual cached)
+[[ ${#variants[@]} -eq 0 ]] && variants=(open chap mutual cached stored)
 for v in "${variants[@]}"; do
-  [[ $v == open || $v == chap || $v == mutual || $v == cached ]] || die "unknown variant '$v' (open, chap, mutual, cached)"
+  [[ $v == open || $v == chap || $v == mutual || $v == cached || $v == stored ]] \
+    || die "unknown variant '$v' (open, chap, mutual, cached, stored)"
 done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/stowage-conformance.XXXXXX")"
@@ -83,6 +85,8 @@ iscsi:
       luns: [{lun: 0, type: file, path: mutual.img, size: 64MiB}]
     - iqn: $iqn_base-cached
       luns: [{lun: 0, type: cached, volume: conformance, size: 64MiB}]
+    - iqn: $iqn_base-stored
+      luns: [{lun: 0, type: stored, volume: conformance-stored, path: stored.img, size: 64MiB}]
 EOF
 chmod 600 "$work/stowage.yaml"
 
@@ -110,7 +114,7 @@ failed_total=0
 for variant in "${variants[@]}"; do
   iqn="$iqn_base-$variant"
   case "$variant" in
-    open|cached) url="iscsi://127.0.0.1:$port/$iqn/0" ;;
+    open|cached|stored) url="iscsi://127.0.0.1:$port/$iqn/0" ;;
     chap)   url="iscsi://conformance%$chap_secret@127.0.0.1:$port/$iqn/0" ;;
     mutual) url="iscsi://conformance%$chap_secret@127.0.0.1:$port/$iqn/0?target_user=gateway&target_password=$mutual_secret&header_digest=crc32c" ;;
   esac

@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes snapshots of volumes on their {@link SnapshotSchedule}. {@link #runDue} takes every
+ * Takes snapshots of volumes on their {@link SnapshotSchedule}, through a {@link SnapshotTaker}
+ * (the cache's {@link Snapshots}, or the stored volumes' manager). {@link #runDue} takes every
  * snapshot that is due at the clock's time (tests call it directly with a manual clock);
  * {@link #start} calls it from a background thread at a fixed interval. After a pause (gateway
  * stopped, clock jumped) one snapshot is taken for the missed times, not one per missed time.
@@ -44,7 +45,7 @@ public final class SnapshotScheduler implements AutoCloseable {
         }
     }
 
-    private final Snapshots snapshots;
+    private final SnapshotTaker snapshots;
     private final Clock clock;
     private final Duration snapshotTimeout;
     private final Duration retryDelay;
@@ -56,7 +57,7 @@ public final class SnapshotScheduler implements AutoCloseable {
      * @param snapshotTimeout how long one snapshot may wait for its uploads
      * @param retryDelay      wait after a failed snapshot before trying again
      */
-    public SnapshotScheduler(Snapshots snapshots, Clock clock, Duration snapshotTimeout, Duration retryDelay) {
+    public SnapshotScheduler(SnapshotTaker snapshots, Clock clock, Duration snapshotTimeout, Duration retryDelay) {
         this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.snapshotTimeout = Objects.requireNonNull(snapshotTimeout, "snapshotTimeout");

@@ -2,14 +2,8 @@ package dev.stowage.cache;
 
 import dev.stowage.core.chunk.manifest.VolumeManifest;
 import dev.stowage.core.store.NotFoundException;
-import dev.stowage.core.store.ObjectInfo;
-import dev.stowage.core.store.PutOptions;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +26,7 @@ import java.util.Set;
  * <p>Deleting a snapshot removes its record, then asks space reclaim (when one is attached,
  * {@link #reclaimAfterDelete}) for a background run that deletes the chunks only it referenced.
  */
-public final class Snapshots {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Snapshots.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
+public final class Snapshots implements SnapshotTaker {
 
     private final CachePool pool;
     private volatile Runnable reclaim;
@@ -60,6 +52,7 @@ public final class Snapshots {
      * @throws IllegalArgumentException when this cache does not hold the volume
      * @throws IOException              when the uploads did not finish within {@code timeout}
      */
+    @Override
     public Snapshot snapshot(String volumeId, String description, Duration timeout)
             throws IOException, InterruptedException {
         Snapshot.checkDescription(description);
@@ -90,16 +83,15 @@ public final class Snapshots {
             }
             pool.drain(Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos())));
         }
-        String id = "snap-" + HexFormat.of().toHexDigits(RANDOM.nextLong());
         pool.references.readLock().lock(); // adopts a root: see CachePool#references
         try {
             head = v.head; // the newest committed root holds at least everything waited for
             if (pool.collectingAdoptions) {
                 pool.adoptedRoots.add(head.root()); // space reclaim may have listed the snapshots already
             }
-            Snapshot s = new Snapshot(id, volumeId, head.root(), head.generation(), v.size,
+            Snapshot s = new Snapshot(SnapshotRecords.newId(), volumeId, head.root(), head.generation(), v.size,
                     pool.settings.clock().instant(), description);
-            pool.bucket.put(Snapshot.objectKey(id), s.encode(), PutOptions.DEFAULT);
+            SnapshotRecords.put(pool.bucket, s);
             return s;
         } finally {
             pool.references.readLock().unlock();
@@ -121,34 +113,12 @@ public final class Snapshots {
 
     /** Snapshots of {@code volumeId} in the bucket, oldest first; objects that are not snapshot records are skipped (logged). */
     public List<Snapshot> listSnapshots(String volumeId) {
-        VolumeHead.checkVolumeId(volumeId);
-        List<Snapshot> out = new ArrayList<>();
-        for (ObjectInfo info : pool.bucket.listAll(Snapshot.PREFIX)) {
-            byte[] data;
-            try {
-                data = pool.bucket.get(info.key());
-            } catch (NotFoundException e) {
-                continue; // deleted meanwhile
-            }
-            Snapshot s;
-            try {
-                s = Snapshot.decode(data, info.key());
-            } catch (IllegalArgumentException e) {
-                log.warn("skipping {} while listing snapshots: {}", info.key(), e.getMessage());
-                continue;
-            }
-            if (s.volumeId().equals(volumeId)) {
-                out.add(s);
-            }
-        }
-        out.sort(Comparator.comparing(Snapshot::created).thenComparing(Snapshot::id));
-        return out;
+        return SnapshotRecords.list(pool.bucket, volumeId);
     }
 
     /** The snapshot record {@code snapshotId}; {@link NotFoundException} when there is none. */
     public Snapshot get(String snapshotId) {
-        String key = Snapshot.objectKey(snapshotId);
-        return Snapshot.decode(pool.bucket.get(key), key);
+        return SnapshotRecords.get(pool.bucket, snapshotId);
     }
 
     /**
@@ -157,11 +127,7 @@ public final class Snapshots {
      * references. Returns once the record is deleted; the space is freed by the reclaim run.
      */
     public void deleteSnapshot(String snapshotId) {
-        get(snapshotId); // NotFoundException for an unknown id
-        var result = pool.bucket.delete(List.of(Snapshot.objectKey(snapshotId)));
-        if (!result.failed().isEmpty()) {
-            throw new IllegalStateException("cannot delete snapshot " + snapshotId + ": " + result.failed());
-        }
+        SnapshotRecords.delete(pool.bucket, snapshotId);
         Runnable r = reclaim;
         if (r != null) {
             r.run();

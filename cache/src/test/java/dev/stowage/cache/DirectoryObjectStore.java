@@ -31,10 +31,10 @@ import java.util.stream.Stream;
  * test's child writes, the parent reads. Puts are atomic (temporary file + rename), like S3's.
  * Only what the cache uses: put, get, head, list, delete, copy; no multipart, no archive.
  */
-final class DirectoryObjectStore implements ObjectStore {
+public final class DirectoryObjectStore implements ObjectStore {
     private final Path root;
 
-    DirectoryObjectStore(Path root) {
+    public DirectoryObjectStore(Path root) {
         this.root = root;
     }
 

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * The start-up sequence: find the configuration (file, environment, or none: demo appliance), check
  * it, lock the data directory, configure logging, then start the services in order: embedded S3
  * store (demo, or {@code s3.embedded}), bucket check, S3 monitor, health endpoint, front ends
- * (the write-back cache, then iSCSI, when configured; the demo appliance exports a file disk and a
- * cached volume). Prints the banner.
+ * (the write-back cache, stored volumes, then iSCSI, when configured; the demo appliance exports a
+ * file disk, a cached volume and a stored volume). Prints the banner.
  *
  * <p>Errors the operator must fix come out as a {@link StartupException} with one line of text;
  * anything already started is stopped again first. Not thread-safe: call {@link #start} once.
@@ -63,6 +63,10 @@ public final class Daemon {
     public static final String DEMO_CACHED_IQN = "iqn.2026-11.dev.stowage:demo-cached";
     /** Id of the demo appliance's cached volume. */
     public static final String DEMO_CACHED_VOLUME = "demo-cached";
+    /** The demo appliance's stored volume (data in a local file, snapshots in the embedded bucket). */
+    public static final String DEMO_STORED_IQN = "iqn.2026-11.dev.stowage:demo-stored";
+    /** Id of the demo appliance's stored volume. */
+    public static final String DEMO_STORED_VOLUME = "demo-stored";
 
     /** Where the configuration comes from. */
     public enum Mode { FILE, ENVIRONMENT, DEMO }
@@ -319,8 +323,9 @@ public final class Daemon {
     }
 
     /**
-     * The demo appliance's configuration: the embedded store, and on a loopback portal two targets:
-     * a file-backed disk and a 1 GiB cached volume (data in the embedded bucket, 256 MiB cache).
+     * The demo appliance's configuration: the embedded store, and on a loopback portal three targets:
+     * a file-backed disk, a 1 GiB cached volume (data in the embedded bucket, 256 MiB cache) and a
+     * 1 GiB stored volume (data in a local file, snapshots in the embedded bucket).
      */
     static final class Demo {
         private Demo() {
@@ -350,6 +355,15 @@ public final class Daemon {
             cachedLun.put("type", "cached");
             cachedLun.put("volume", DEMO_CACHED_VOLUME);
             cachedLun.put("size", "1GiB");
+            ObjectNode storedTarget = ((com.fasterxml.jackson.databind.node.ArrayNode) iscsi.get("targets")).addObject();
+            storedTarget.put("iqn", DEMO_STORED_IQN);
+            storedTarget.put("alias", DEMO_STORED_VOLUME);
+            ObjectNode storedLun = storedTarget.putArray("luns").addObject();
+            storedLun.put("lun", 0);
+            storedLun.put("type", "stored");
+            storedLun.put("volume", DEMO_STORED_VOLUME);
+            storedLun.put("path", "iscsi/demo-stored.img");
+            storedLun.put("size", "1GiB");
             ObjectNode cache = root.putObject("cache");
             cache.put("size", "256MiB");
             return root;

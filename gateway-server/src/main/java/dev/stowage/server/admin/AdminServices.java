@@ -7,7 +7,9 @@ import dev.stowage.server.config.IscsiSettings;
 import dev.stowage.server.config.SnapshotScheduleConfig;
 import dev.stowage.server.health.HealthServer;
 import dev.stowage.server.lifecycle.Service;
+import dev.stowage.server.stored.StoredVolumeService;
 import dev.stowage.server.volumes.CachedVolumeEngine;
+import dev.stowage.server.volumes.StoredVolumeEngine;
 import dev.stowage.server.volumes.VolumeEngine;
 import dev.stowage.server.volumes.VolumeService;
 import java.time.InstantSource;
@@ -19,8 +21,8 @@ import java.util.Map;
 /**
  * Assembles the volume catalog, the snapshot schedules and the admin API from the configuration
  * and the front ends already created: one {@link VolumeEngine} per volume service found among them
- * (the cache service gives {@link CachedVolumeEngine}; a stored-volume service adds its engine
- * here). Stateless.
+ * (the cache service gives {@link CachedVolumeEngine}, the stored-volume service
+ * {@link StoredVolumeEngine}). Stateless.
  */
 public final class AdminServices {
 
@@ -39,6 +41,11 @@ public final class AdminServices {
                         luns.stream().filter(l -> l.type() == IscsiSettings.LunType.CACHED).toList(),
                         config.cache().chunkSize()));
             }
+            if (s instanceof StoredVolumeService stored && config.cache() != null) {
+                engines.add(new StoredVolumeEngine(stored,
+                        luns.stream().filter(l -> l.type() == IscsiSettings.LunType.STORED).toList(),
+                        config.cache().chunkSize()));
+            }
         }
         Map<String, SnapshotScheduleConfig> schedules = new LinkedHashMap<>();
         for (IscsiSettings.Lun l : luns) {
@@ -47,6 +54,17 @@ public final class AdminServices {
             }
         }
         VolumeService volumes = new VolumeService(config.dataDir(), store, engines, schedules, clock, true);
+        for (Service s : frontEnds) {
+            if (s instanceof CacheService cache) {
+                // deleting a snapshot (by the API or by retention) frees the chunks only it referenced
+                volumes.volumes().onSnapshotDeleted(snapshot -> {
+                    var reclaimer = cache.reclaimer();
+                    if (reclaimer != null) {
+                        reclaimer.requestReclaim();
+                    }
+                });
+            }
+        }
         return List.of(volumes, new AdminService(health, volumes, config.dataDir()));
     }
 }

@@ -4,6 +4,8 @@ import dev.stowage.cache.CachePool;
 import dev.stowage.cache.CacheSettings;
 import dev.stowage.cache.CachedVolume;
 import dev.stowage.cache.VolumeHead;
+import dev.stowage.cache.reclaim.ReclaimSettings;
+import dev.stowage.cache.reclaim.Reclaimer;
 import dev.stowage.core.chunk.BucketChunkStore;
 import dev.stowage.core.chunk.ChunkCodec;
 import dev.stowage.core.chunk.ChunkHasher;
@@ -57,6 +59,9 @@ public final class CacheService implements Service {
     private final List<IscsiSettings.Lun> luns;
     private final Map<String, CachedVolume> volumes = new LinkedHashMap<>();
     private CachePool pool;
+    private Reclaimer reclaimer;
+    private BucketChunkStore chunks;
+    private ManifestStore manifests;
 
     /**
      * @param config the checked {@code cache} section
@@ -106,6 +111,11 @@ public final class CacheService implements Service {
             throw e;
         }
         pool = p;
+        this.chunks = chunks;
+        this.manifests = manifests;
+        Reclaimer r = new Reclaimer(store, chunks, ReclaimSettings.DEFAULT);
+        r.attach(p); // the pool's uncommitted uploads are live; deleting a snapshot requests a run
+        reclaimer = r;
         log.atInfo().addKeyValue("dir", config.dir()).addKeyValue("bytes", config.sizeBytes())
                 .addKeyValue("volumes", volumes.size()).log("cache open");
     }
@@ -113,6 +123,29 @@ public final class CacheService implements Service {
     /** The opened volume {@code id}; null when the service has not started or does not export it. */
     public synchronized CachedVolume volume(String id) {
         return volumes.get(id);
+    }
+
+    /** The chunk store of the bucket (shared with stored volumes: same keys, chunk size, encryption); null before start. */
+    public synchronized BucketChunkStore chunks() {
+        return chunks;
+    }
+
+    /** The manifest store over {@link #chunks()}; null before start. */
+    public synchronized ManifestStore manifests() {
+        return manifests;
+    }
+
+    /** The checked {@code cache} section. */
+    public CacheConfig config() {
+        return config;
+    }
+
+    /**
+     * Space reclaim over the bucket's chunks (the pool is attached; other engines that share the
+     * chunk store register their live chunks with it); null before start and after stop.
+     */
+    public synchronized Reclaimer reclaimer() {
+        return reclaimer;
     }
 
     /** The pool; null before start and after stop. */
@@ -127,6 +160,10 @@ public final class CacheService implements Service {
         }
         CachePool p = pool;
         pool = null;
+        if (reclaimer != null) {
+            reclaimer.close(); // a run in progress stops; it is safe to re-run at any time
+            reclaimer = null;
+        }
         closeVolumes();
         try {
             if (!p.drain(STOP_DRAIN)) {

@@ -45,7 +45,9 @@ public record IscsiSettings(InetSocketAddress listen, Chap discoveryChap, List<T
         /** Memory only: empty at every start (tests, trials). */
         MEMORY,
         /** A cached volume: data in the bucket, hot chunks and unsent writes in the {@code cache} directory. */
-        CACHED
+        CACHED,
+        /** A stored volume: data in a local file, point-in-time snapshots into the bucket. */
+        STORED
     }
 
     /**
@@ -53,23 +55,31 @@ public record IscsiSettings(InetSocketAddress listen, Chap discoveryChap, List<T
      *
      * @param lun       LUN number (0..16383)
      * @param type      backing kind
-     * @param path      absolute path of the backing file ({@link LunType#FILE}), else null
+     * @param path      absolute path of the backing file ({@link LunType#FILE}, {@link LunType#STORED}), else null
      * @param sizeBytes size in bytes, a whole number of blocks
      * @param blockSize 512 or 4096
      * @param readOnly  writes refused (WRITE PROTECTED)
      * @param create    true when the file does not exist yet and is created sparse at start
-     * @param volume    the cached volume's id ({@link LunType#CACHED}), else null
+     * @param volume    the volume's id ({@link LunType#CACHED}, {@link LunType#STORED}), else null
+     * @param preserveExistingData stored volumes: an existing file's data is kept (and uploaded by the
+     *                  first snapshot) rather than refused
      * @param snapshotSchedule when the volume's scheduled snapshots are taken, or null for none
      */
     public record Lun(int lun, LunType type, Path path, long sizeBytes, int blockSize, boolean readOnly,
-                      boolean create, String volume, SnapshotScheduleConfig snapshotSchedule) {
+                      boolean create, String volume, boolean preserveExistingData,
+                      SnapshotScheduleConfig snapshotSchedule) {
         public Lun {
             Objects.requireNonNull(type, "type");
         }
 
         public Lun(int lun, LunType type, Path path, long sizeBytes, int blockSize, boolean readOnly, boolean create,
+                   String volume, boolean preserveExistingData) {
+            this(lun, type, path, sizeBytes, blockSize, readOnly, create, volume, preserveExistingData, null);
+        }
+
+        public Lun(int lun, LunType type, Path path, long sizeBytes, int blockSize, boolean readOnly, boolean create,
                    String volume) {
-            this(lun, type, path, sizeBytes, blockSize, readOnly, create, volume, null);
+            this(lun, type, path, sizeBytes, blockSize, readOnly, create, volume, false);
         }
 
         public Lun(int lun, LunType type, Path path, long sizeBytes, int blockSize, boolean readOnly, boolean create) {

@@ -186,7 +186,9 @@ final class IscsiValidator {
                 case "file" -> IscsiSettings.LunType.FILE;
                 case "memory" -> IscsiSettings.LunType.MEMORY;
                 case "cached" -> IscsiSettings.LunType.CACHED;
-                default -> throw v.error(lk + ".type", "'" + l.type() + "' is not a LUN type", "write file, memory or cached");
+                case "stored" -> IscsiSettings.LunType.STORED;
+                default -> throw v.error(lk + ".type", "'" + l.type() + "' is not a LUN type",
+                        "write file, memory, cached or stored");
             };
             int blockSize = l.blockSize() == null ? 512 : l.blockSize();
             if (blockSize != 512 && blockSize != 4096) {
@@ -198,12 +200,22 @@ final class IscsiValidator {
                 throw v.error(lk + ".size", "'" + l.size() + "' is not a positive whole number of " + blockSize + "-byte blocks",
                         "use a multiple of the block size, e.g. 10GiB");
             }
-            if (type != IscsiSettings.LunType.CACHED && l.volume() != null) {
-                throw v.error(lk + ".volume", "is only used with type: cached", "remove it, or write type: cached");
+            boolean volumeType = type == IscsiSettings.LunType.CACHED || type == IscsiSettings.LunType.STORED;
+            if (!volumeType && l.volume() != null) {
+                throw v.error(lk + ".volume", "is only used with type: cached or stored", "remove it, or change the type");
             }
-            if (type != IscsiSettings.LunType.CACHED && l.snapshotSchedule() != null) {
-                throw v.error(lk + ".snapshot_schedule", "is only used with volumes (type: cached)",
+            if (type != IscsiSettings.LunType.STORED && l.preserveExistingData() != null) {
+                throw v.error(lk + ".preserve_existing_data", "is only used with type: stored",
+                        "remove it, or write type: stored");
+            }
+            if (!volumeType && l.snapshotSchedule() != null) {
+                throw v.error(lk + ".snapshot_schedule", "is only used with volumes (type: cached or stored)",
                         "remove it: a " + typeText + " LUN has no snapshots");
+            }
+            if (type == IscsiSettings.LunType.STORED) {
+                out.add(new StoredLunValidator(v, dataDir, cache).lun(lk, lun, l, size, blockSize, readOnly, files,
+                        volumes));
+                continue;
             }
             if (type == IscsiSettings.LunType.CACHED) {
                 out.add(cachedLun(lk, lun, l, size, blockSize, readOnly));
@@ -255,7 +267,7 @@ final class IscsiValidator {
                     "write the volume size, e.g. size: 100GiB (it is created in the bucket at first start)");
         }
         return new IscsiSettings.Lun(lun, IscsiSettings.LunType.CACHED, null, size, blockSize, readOnly, false, id,
-                SnapshotScheduleValidator.validate(v, lk + ".snapshot_schedule", l.snapshotSchedule(), id));
+                false, SnapshotScheduleValidator.validate(v, lk + ".snapshot_schedule", l.snapshotSchedule(), id));
     }
 
     private IscsiSettings.Lun fileLun(String lk, int lun, RawConfig.Lun l, Long size, int blockSize, boolean readOnly,

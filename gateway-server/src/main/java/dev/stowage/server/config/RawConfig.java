@@ -62,7 +62,7 @@ public record RawConfig(S3 s3, String dataDir, Health health, Logging logging, I
 
     /** One entry of {@code iscsi.targets[n].luns}. */
     public record Lun(Integer lun, String type, String path, String size, Integer blockSize, Boolean readOnly,
-                      String volume, SnapshotSchedule snapshotSchedule) {
+                      String volume, SnapshotSchedule snapshotSchedule, Boolean preserveExistingData) {
     }
 
     /** {@code iscsi.targets[n].luns[m].snapshot_schedule}. */

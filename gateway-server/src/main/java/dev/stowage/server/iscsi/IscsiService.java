@@ -13,6 +13,7 @@ import dev.stowage.iscsi.server.TargetConfig;
 import dev.stowage.server.cache.CacheService;
 import dev.stowage.server.config.IscsiSettings;
 import dev.stowage.server.lifecycle.Service;
+import dev.stowage.server.stored.StoredVolumeService;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -49,6 +50,7 @@ public final class IscsiService implements Service {
     private final IscsiSettings settings;
     private final String portHint;
     private final CacheService cache;
+    private final StoredVolumeService stored;
     private final List<BlockDevice> devices = new ArrayList<>();
     private IscsiServer server;
 
@@ -64,9 +66,17 @@ public final class IscsiService implements Service {
      * @param cache where {@code type: cached} LUNs come from (started before this service), or null when there are none
      */
     public IscsiService(IscsiSettings settings, String portHint, CacheService cache) {
+        this(settings, portHint, cache, null);
+    }
+
+    /**
+     * @param stored where {@code type: stored} LUNs come from (started before this service), or null when there are none
+     */
+    public IscsiService(IscsiSettings settings, String portHint, CacheService cache, StoredVolumeService stored) {
         this.settings = settings;
         this.portHint = portHint;
         this.cache = cache;
+        this.stored = stored;
     }
 
     @Override
@@ -151,6 +161,7 @@ public final class IscsiService implements Service {
                             case FILE -> ", file " + l.path();
                             case MEMORY -> ", memory";
                             case CACHED -> ", cached volume " + l.volume();
+                            case STORED -> ", stored volume " + l.volume() + ", file " + l.path();
                         })
                         .append(l.readOnly() ? ", read-only" : "");
             }
@@ -169,6 +180,14 @@ public final class IscsiService implements Service {
             if (d == null) {
                 throw new IllegalStateException("cached volume " + lun.volume() + " of LUN " + lun.lun() + " of " + iqn
                         + " is not open (the cache service must start first)");
+            }
+            return d;
+        }
+        if (lun.type() == IscsiSettings.LunType.STORED) {
+            BlockDevice d = stored == null ? null : stored.volume(lun.volume());
+            if (d == null) {
+                throw new IllegalStateException("stored volume " + lun.volume() + " of LUN " + lun.lun() + " of " + iqn
+                        + " is not open (the stored volume service must start first)");
             }
             return d;
         }

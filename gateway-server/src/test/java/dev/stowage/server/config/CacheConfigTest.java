@@ -123,9 +123,9 @@ class CacheConfigTest {
         error(S3 + cache + cachedLun("type: cached\nvolume: v\nsize: 1GiB\nread_only: true"))
                 .hasMessageStartingWith(k + "read_only: is not supported for type: cached");
         error(S3 + cache + cachedLun("type: memory\nvolume: v\nsize: 1GiB"))
-                .hasMessageStartingWith(k + "volume: is only used with type: cached");
+                .hasMessageStartingWith(k + "volume: is only used with type: cached or stored");
         error(S3 + cache + cachedLun("type: disk\nsize: 1GiB"))
-                .hasMessageStartingWith(k + "type: 'disk' is not a LUN type; write file, memory or cached");
+                .hasMessageStartingWith(k + "type: 'disk' is not a LUN type; write file, memory, cached or stored");
         error(S3 + cache + cachedLun("type: cached\nvolume: v\nsize: 1GiB") + "        - {lun: 1, type: cached, volume: v, size: 1GiB}\n")
                 .hasMessageStartingWith("config error: iscsi.targets[0].luns[1].volume: volume v is already exported by iscsi.targets[0].luns[0]");
     }

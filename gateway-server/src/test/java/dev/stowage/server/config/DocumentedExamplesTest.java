@@ -47,6 +47,8 @@ class DocumentedExamplesTest {
         assertThat(demo.embeddedS3Port()).isEqualTo(9555);
         assertThat(demo.iscsi().targets().get(0).luns().get(0).path()).isEqualTo(dir.resolve("data/iscsi/demo-disk.img"));
         assertThat(demo.iscsi().targets().get(1).luns().get(0).volume()).isEqualTo("demo-cached");
+        assertThat(demo.iscsi().targets().get(2).luns().get(0).type()).isEqualTo(IscsiSettings.LunType.STORED);
+        assertThat(demo.iscsi().targets().get(2).luns().get(0).path()).isEqualTo(dir.resolve("data/iscsi/demo-stored.img"));
         assertThat(demo.cache().sizeBytes()).isEqualTo(256L << 20);
         // The iSCSI example's data_dir is /var/lib/stowage; point it at a temporary directory.
         String iscsiYaml = blocks.get(3).replace("/var/lib/stowage", dir.resolve("var").toString());
@@ -57,6 +59,8 @@ class DocumentedExamplesTest {
         assertThat(iscsi.iscsi().targets().get(1).luns().get(1).type()).isEqualTo(IscsiSettings.LunType.CACHED);
         assertThat(iscsi.iscsi().targets().get(1).luns().get(1).snapshotSchedule())
                 .isEqualTo(new SnapshotScheduleConfig(12, 1, java.time.ZoneId.of("UTC"), 14, "scheduled snapshot of scratch-vol"));
+        assertThat(iscsi.iscsi().targets().get(1).luns().get(2).volume()).isEqualTo("scratch-local");
+        assertThat(iscsi.iscsi().targets().get(1).luns().get(2).snapshotSchedule().everyHours()).isEqualTo(6);
         assertThat(iscsi.cache().dir()).isEqualTo(dir.resolve("var/cache"));
         String bandwidthYaml = blocks.get(4).replace("/var/lib/stowage", dir.resolve("var").toString());
         GatewayConfig branch = ConfigLoader.fromFile(Files.writeString(dir.resolve("bw.yaml"), bandwidthYaml), Map.of());

@@ -215,7 +215,7 @@ class IscsiConfigTest {
         error(target("", "      type: file\n      size: 1GiB\n"))
                 .hasMessageStartingWith("config error: iscsi.targets[0].luns[0].path: is missing for type: file; write the disk image's path");
         error(target("", "      type: disk\n      size: 1GiB\n"))
-                .hasMessage("config error: iscsi.targets[0].luns[0].type: 'disk' is not a LUN type; write file, memory or cached");
+                .hasMessage("config error: iscsi.targets[0].luns[0].type: 'disk' is not a LUN type; write file, memory, cached or stored");
         error(target("", "      type: memory\n      size: 10 gigs\n"))
                 .hasMessage("config error: iscsi.targets[0].luns[0].size: '10 gigs' is not a size; write a number of bytes "
                         + "with an optional unit: 16MiB, 512KiB, 1GiB, 2TiB");
