@@ -82,6 +82,6 @@ class SnapshotScheduleConfigTest {
     void onlyVolumesHaveSchedules() {
         assertThatThrownBy(() -> load("{every: 24h}", "file", ""))
                 .hasMessage("config error: iscsi.targets[0].luns[0].snapshot_schedule: is only used with volumes "
-                        + "(type: cached); remove it: a file LUN has no snapshots");
+                        + "(type: cached or stored); remove it: a file LUN has no snapshots");
     }
 }
