@@ -268,7 +268,8 @@ final class Uploader {
             synchronized (v.pending) {
                 waiting = v.pending.size();
             }
-            if (waiting > 0 && (v.uploading.get() == 0 || waiting >= COMMIT_BATCH || pool.slots.waitingWriters() > 0)) {
+            // A volume another gateway wrote is not committed: its data stays in the cache (VolumeGuard).
+            if (waiting > 0 && !pool.guard.inConflict(v.id) && (v.uploading.get() == 0 || waiting >= COMMIT_BATCH || pool.slots.waitingWriters() > 0)) {
                 if (v.commitNotBeforeMillis <= now && !commit(v)) {
                     nextWake = Math.min(nextWake, v.commitNotBeforeMillis);
                 } else if (v.commitNotBeforeMillis > now) {
