@@ -38,11 +38,13 @@ record GatewayIdentity(String id, String host) {
             Files.writeString(tmp, id + "\n", StandardCharsets.US_ASCII);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "unknown-host";
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                host = "unknown-host";
+            }
         }
         return new GatewayIdentity(id, host == null || host.isEmpty() ? "unknown-host" : host);
     }

@@ -225,31 +225,41 @@ public final class SnapshotCut implements AutoCloseable {
                     }
                 }
             }
-            ChunkId root;
-            long generation;
-            if (updates.isEmpty()) {
-                root = baseHead.root();
-                generation = baseHead.generation();
-            } else {
-                VolumeManifest m = retry(() -> pool.manifests.commit(base, updates, pool.settings.clock().instant()),
-                        deadline, "commit the snapshot's manifest");
-                root = retry(() -> pool.manifests.saveRoot(m), deadline, "store the snapshot's manifest root");
-                generation = m.generation();
+            try {
+                return record(updates, deadline);
+            } catch (GaveUp g) {
+                throw new IOException("snapshot of volume " + volume.id + " gave up after " + timeout + ": its manifest "
+                        + "and record are not uploaded yet (is the bucket reachable?): " + g.getMessage(), g);
             }
-            String id = "snap-" + HexFormat.of().toHexDigits(RANDOM.nextLong());
-            Snapshot s = new Snapshot(id, volume.id, root, generation, volume.size, cutAt, description);
-            if (abandoned) {
-                throw new IOException("snapshot of volume " + volume.id + " was abandoned (the cache was closed)");
-            }
-            retry(() -> pool.bucket.put(Snapshot.objectKey(id), s.encode(), PutOptions.DEFAULT), deadline,
-                    "write the snapshot record");
-            return s;
         } finally {
             if (workers != null) {
                 workers.shutdownNow();
             }
             release();
         }
+    }
+
+    /** Commits the snapshot's root on top of the cut's and writes the record. */
+    private Snapshot record(Map<Long, ChunkId> updates, long deadline) throws IOException {
+        ChunkId root;
+        long generation;
+        if (updates.isEmpty()) {
+            root = baseHead.root();
+            generation = baseHead.generation();
+        } else {
+            VolumeManifest m = retry(() -> pool.manifests.commit(base, updates, pool.settings.clock().instant()),
+                    deadline, "commit the snapshot's manifest");
+            root = retry(() -> pool.manifests.saveRoot(m), deadline, "store the snapshot's manifest root");
+            generation = m.generation();
+        }
+        String id = "snap-" + HexFormat.of().toHexDigits(RANDOM.nextLong());
+        Snapshot s = new Snapshot(id, volume.id, root, generation, volume.size, cutAt, description);
+        if (abandoned) {
+            throw new IOException("snapshot of volume " + volume.id + " was abandoned (the cache was closed)");
+        }
+        retry(() -> pool.bucket.put(Snapshot.objectKey(id), s.encode(), PutOptions.DEFAULT), deadline,
+                "write the snapshot record");
+        return s;
     }
 
     /** Abandons the snapshot unless it was completed (nothing is recorded). */
