@@ -24,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Threading:</b> thread-safe. The budget lock is a leaf: nothing else is locked while it is
  * held. {@link #preserve} is called with the entry lock held and never waits.
  *
- * <p><b>Errors:</b> {@link #reserve} on a closed pool fails with NOT_READY.
+ * <p><b>Errors:</b> {@link #reserve} on a closed pool, or after waiting
+ * {@link CacheSettings#maxWriteWait()}, fails with NOT_READY.
  */
 final class SnapshotCuts {
     /** Side buffers for cut versions: 64 MiB, and at least four chunks. */
@@ -130,10 +131,12 @@ final class SnapshotCuts {
 
     /**
      * A side buffer for a change of {@code e}, or null when {@code e} no longer holds a cut
-     * version. Blocks while every buffer is in use (the snapshot's uploads free them). Call with
-     * no lock held.
+     * version. Blocks while every buffer is in use (the snapshot's uploads free them), at most
+     * {@link CacheSettings#maxWriteWait()} like a writer waiting for a slot, then NOT_READY
+     * (initiators retry). Call with no lock held.
      */
     Credit reserve(Entry e) throws DeviceException {
+        long deadline = System.nanoTime() + pool.settings.maxWriteWait().toNanos();
         lock.lock();
         try {
             while (true) {
@@ -146,6 +149,10 @@ final class SnapshotCuts {
                 if (inUse < budget) {
                     inUse++;
                     return new Credit();
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new DeviceException(DeviceError.NOT_READY, "a snapshot being taken has not saved the chunk "
+                            + "being overwritten for " + pool.settings.maxWriteWait() + "; is the bucket reachable?");
                 }
                 try {
                     changed.await(100, TimeUnit.MILLISECONDS);
