@@ -11,7 +11,6 @@ import dev.stowage.core.device.DeviceException;
 import dev.stowage.core.store.NotFoundException;
 import dev.stowage.core.store.ObjectStore;
 import dev.stowage.core.store.ObjectStoreException;
-import dev.stowage.core.store.PutOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
