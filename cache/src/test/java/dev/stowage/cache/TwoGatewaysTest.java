@@ -60,6 +60,7 @@ class TwoGatewaysTest {
         byte[] a0 = random(1);
         byte[] a1 = random(2);
         byte[] b1 = random(3);
+        Snapshot saved;
         try (CachePool a = bucket.open(sa); CachePool b = bucket.open(sb)) {
             CachedVolume va = a.createVolume("vol", 4L * SLOT, BS);
             write(va, 0, a0);
@@ -94,11 +95,17 @@ class TwoGatewaysTest {
             assertThat(a.volumeHealth("vol").status()).isEqualTo(VolumeHealth.Status.CONFLICT);
             assertThat(read(va, 1)).isEqualTo(a1);
             assertThatThrownBy(() -> write(va, 3, a1)).isInstanceOf(DeviceException.class);
+            // Its data can be kept without taking over: a snapshot holds what this cache has.
+            saved = a.snapshots().snapshot("vol", "kept after the conflict", WAIT);
         }
         try (CachePool fresh = bucket.open(TestBucket.settings(dir.resolve("fresh"), 16).withClock(clock))) {
             CachedVolume v = fresh.openVolume("vol", BS); // b released the volume when it closed
             assertThat(read(v, 0)).isEqualTo(a0);
             assertThat(read(v, 1)).isEqualTo(b1);
+            fresh.snapshots().createVolumeFromSnapshot("vol-from-a", saved.id());
+            CachedVolume fromA = fresh.openVolume("vol-from-a", BS);
+            assertThat(read(fromA, 0)).isEqualTo(a0);
+            assertThat(read(fromA, 1)).isEqualTo(a1);
         }
         // The operator decides a's data wins: take-over publishes it.
         try (CachePool a = bucket.open(sa)) {
