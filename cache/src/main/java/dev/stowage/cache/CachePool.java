@@ -11,7 +11,6 @@ import dev.stowage.core.device.DeviceException;
 import dev.stowage.core.store.NotFoundException;
 import dev.stowage.core.store.ObjectStore;
 import dev.stowage.core.store.ObjectStoreException;
-import dev.stowage.core.store.PutOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -87,6 +86,8 @@ public final class CachePool implements AutoCloseable {
     final CacheMetrics metrics;
     final SlotTable slots;
     final Uploader uploader;
+    final SnapshotCuts cuts;
+    final VolumeGuard guard;
     private final Snapshots snapshots = new Snapshots(this);
     private volatile boolean closed;
     /**
@@ -102,7 +103,8 @@ public final class CachePool implements AutoCloseable {
     volatile boolean collectingAdoptions;
 
     private CachePool(CacheSettings settings, ChunkStore chunks, ManifestStore manifests, ObjectStore bucket,
-                      FileChannel data, FileChannel lockChannel, FileLock fileLock, Journal journal) {
+                      FileChannel data, FileChannel lockChannel, FileLock fileLock, Journal journal)
+            throws IOException {
         this.settings = settings;
         this.chunks = chunks;
         this.manifests = manifests;
@@ -117,6 +119,8 @@ public final class CachePool implements AutoCloseable {
         this.metrics = new CacheMetrics(this);
         this.slots = new SlotTable(this, data);
         this.uploader = new Uploader(this);
+        this.cuts = new SnapshotCuts(this);
+        this.guard = new VolumeGuard(bucket, GatewayIdentity.load(dir), dir, settings.clock());
     }
 
     /**
@@ -175,6 +179,7 @@ public final class CachePool implements AutoCloseable {
                 pool.compactJournal();
             }
             pool.uploader.start();
+            pool.guard.start();
             return pool;
         } catch (IOException | RuntimeException e) {
             if (journal != null) {
@@ -294,8 +299,10 @@ public final class CachePool implements AutoCloseable {
                 VolumeManifest empty = VolumeManifest.empty(volumeId, sizeBytes, slotSize,
                         VolumeManifest.DEFAULT_FAN_OUT, settings.clock().instant());
                 ChunkId root = manifests.saveRoot(empty);
+                guard.claim(volumeId, false);
                 PoolVolume v = register(volumeId, sizeBytes, new VolumeHead(root, empty.generation()));
                 v.manifest = empty;
+                guard.created(volumeId);
                 publishHead(v);
                 return new CachedVolume(this, v, blockSize);
             }
@@ -322,8 +329,10 @@ public final class CachePool implements AutoCloseable {
             }
             VolumeManifest m = source.cloneAs(volumeId, settings.clock().instant());
             ChunkId root = manifests.saveRoot(m);
+            guard.claim(volumeId, false);
             PoolVolume v = register(volumeId, m.volumeSize(), new VolumeHead(root, m.generation()));
             v.manifest = m;
+            guard.created(volumeId);
             publishHead(v);
         }
     }
@@ -344,16 +353,34 @@ public final class CachePool implements AutoCloseable {
 
     /**
      * Opens a volume this cache knows, or else one published in the bucket (its head and root are read).
+     * Claims the volume's owner record (see {@link #openVolume(String, int, boolean)}).
      *
-     * @throws NotFoundException when neither knows it
+     * @throws NotFoundException    when neither knows it
+     * @throws VolumeInUseException when another live gateway owns the volume
      */
     public CachedVolume openVolume(String volumeId, int blockSize) throws IOException {
+        return openVolume(volumeId, blockSize, false);
+    }
+
+    /**
+     * Opens a volume, claiming its owner record {@code volumes/<id>/owner} for this gateway. With
+     * {@code takeOver}, the volume is taken even from another live gateway (which then stops
+     * writing it), and a volume in conflict here becomes writable again: this gateway's recovery
+     * point replaces the bucket's head at the next publish. Use it only after stopping the other
+     * gateway (see docs/cache.md, "Two gateways, one volume").
+     *
+     * @throws NotFoundException    when neither this cache nor the bucket knows the volume
+     * @throws VolumeInUseException when another live gateway owns the volume and {@code takeOver} is false
+     */
+    public CachedVolume openVolume(String volumeId, int blockSize, boolean takeOver) throws IOException {
         VolumeHead.checkVolumeId(volumeId);
         CachedVolume.checkBlockSize(blockSize);
         synchronized (volumesById) {
             PoolVolume v = volumesById.get(volumeId);
             if (v == null) {
                 String key = VolumeHead.objectKey(volumeId);
+                String etag = bucket.head(key).etag();
+                guard.claim(volumeId, takeOver);
                 VolumeHead head = VolumeHead.decode(bucket.get(key), key);
                 VolumeManifest m = manifests.loadRoot(head.root());
                 if (m.chunkSize() != slotSize) {
@@ -362,6 +389,14 @@ public final class CachePool implements AutoCloseable {
                 }
                 v = register(volumeId, m.volumeSize(), head);
                 v.manifest = m;
+                guard.opened(volumeId, etag);
+            } else {
+                boolean wasInConflict = guard.inConflict(volumeId);
+                guard.claim(volumeId, takeOver);
+                if (wasInConflict && !guard.inConflict(volumeId)) {
+                    v.headUnpublished = true; // taken over: publish this gateway's recovery point
+                    uploader.wake();
+                }
             }
             if (v.size % blockSize != 0) {
                 throw new IllegalArgumentException("volume " + volumeId + " of " + v.size
@@ -369,6 +404,15 @@ public final class CachePool implements AutoCloseable {
             }
             return new CachedVolume(this, v, blockSize);
         }
+    }
+
+    /**
+     * Whether this gateway may keep writing {@code volumeId}: {@link VolumeHealth.Status#CONFLICT}
+     * when another gateway wrote it (the volume is read-only here, its writes kept in the cache).
+     */
+    public VolumeHealth volumeHealth(String volumeId) {
+        VolumeHead.checkVolumeId(volumeId);
+        return guard.health(volumeId);
     }
 
     /** Ids of the volumes this cache knows. */
@@ -399,15 +443,12 @@ public final class CachePool implements AutoCloseable {
         return volumesByNumber.get(number);
     }
 
-    /** Writes the volume's head object; on failure leaves it marked for the uploader to retry. */
+    /**
+     * Writes the volume's head object conditionally ({@link VolumeGuard}); on failure leaves it
+     * marked for the uploader to retry (a volume in conflict stays unpublished).
+     */
     void publishHead(PoolVolume v) {
-        try {
-            bucket.put(VolumeHead.objectKey(v.id), v.head.encode(), PutOptions.DEFAULT);
-            v.headUnpublished = false;
-        } catch (ObjectStoreException e) {
-            v.headUnpublished = true;
-            log.warn("cannot publish the recovery point of volume {} yet (will retry): {}", v.id, e.getMessage());
-        }
+        v.headUnpublished = !guard.publish(v.id, v.head);
     }
 
     // ---- data operations ----------------------------------------------------------------------
@@ -421,12 +462,16 @@ public final class CachePool implements AutoCloseable {
         ChunkKey key = new ChunkKey(v.number, chunk);
         int length = src.remaining();
         int spare = -1;
+        SnapshotCuts.Credit credit = null;
         try {
             while (true) {
                 Entry e = index.get(key);
                 if ((e == null || e.slot < 0) && spare < 0) {
                     spare = slots.allocate(true);
                     continue;
+                }
+                if (e != null && e.hold != null && credit == null) {
+                    credit = cuts.reserve(e); // a snapshot still needs this version: room to copy it aside
                 }
                 stateLock.readLock().lock();
                 try {
@@ -444,7 +489,10 @@ public final class CachePool implements AutoCloseable {
                     }
                     e.lock.lock();
                     try {
-                        if (e.removed) {
+                        if (e.removed || !cuts.preserve(e, credit)) {
+                            if (!e.removed) {
+                                credit = null; // used up or missing: reserve again, without locks
+                            }
                             continue;
                         }
                         slots.write(e.slot, offset, src.duplicate());
@@ -463,6 +511,7 @@ public final class CachePool implements AutoCloseable {
             if (spare >= 0) {
                 slots.free(spare);
             }
+            cuts.release(credit);
         }
     }
 
@@ -553,6 +602,26 @@ public final class CachePool implements AutoCloseable {
      */
     long zero(PoolVolume v, long chunk) throws DeviceException {
         ChunkKey key = new ChunkKey(v.number, chunk);
+        SnapshotCuts.Credit credit = null;
+        try {
+            while (true) {
+                Entry held = index.get(key);
+                if (held != null && held.hold != null && credit == null) {
+                    credit = cuts.reserve(held); // a snapshot still needs this version: room to copy it aside
+                }
+                long seq = zeroOnce(v, key, chunk, credit);
+                if (seq != Long.MIN_VALUE) {
+                    return seq;
+                }
+                credit = null; // used up or missing: reserve again, without locks
+            }
+        } finally {
+            cuts.release(credit);
+        }
+    }
+
+    /** One attempt of {@link #zero}; Long.MIN_VALUE when a snapshot needs a copy of the chunk and {@code credit} cannot pay for it. */
+    private long zeroOnce(PoolVolume v, ChunkKey key, long chunk, SnapshotCuts.Credit credit) throws DeviceException {
         stateLock.readLock().lock();
         try {
             while (true) {
@@ -567,7 +636,13 @@ public final class CachePool implements AutoCloseable {
                     if (e != null) {
                         e.lock.lock();
                         try {
-                            if (e.removed || !index.replace(key, e, z)) {
+                            if (e.removed) {
+                                continue;
+                            }
+                            if (!cuts.preserve(e, credit)) {
+                                return Long.MIN_VALUE;
+                            }
+                            if (!index.replace(key, e, z)) {
                                 continue;
                             }
                             e.removed = true;
@@ -870,8 +945,10 @@ public final class CachePool implements AutoCloseable {
             return;
         }
         closed = true;
+        cuts.abandonAll();
         slots.signalSpace();
         uploader.stop();
+        guard.close();
         try {
             journal.syncAll();
         } finally {

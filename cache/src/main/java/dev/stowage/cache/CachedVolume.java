@@ -194,5 +194,6 @@ public final class CachedVolume implements BlockDevice {
 
     private void checkWritable() throws DeviceException {
         checkOpen();
+        pool.guard.checkWritable(volume.id);
     }
 }

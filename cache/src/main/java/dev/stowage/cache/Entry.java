@@ -6,8 +6,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The in-memory index entry of one cached chunk: which slot holds it (or -1 when the whole chunk
  * is zero), its {@link SlotState}, its version and which 512-byte sectors of the slot are valid.
  *
- * <p><b>Threading:</b> every field is guarded by {@link #lock}, except {@link #key} (final) and
- * {@link #referenced} (a CLOCK hint, racy by design). An entry that was evicted or replaced has
+ * <p><b>Threading:</b> every field is guarded by {@link #lock}, except {@link #key} (final),
+ * {@link #referenced} (a CLOCK hint, racy by design) and {@link #hold} (written under the lock). An entry that was evicted or replaced has
  * {@link #removed} set and is never used again; whoever finds it so starts over.
  */
 final class Entry {
@@ -26,6 +26,12 @@ final class Entry {
     int attempts;
     boolean removed;
     volatile boolean referenced;
+    /**
+     * The version a snapshot cut still needs (not yet read by the snapshot): the entry is not
+     * evicted, and its next change first copies the slot aside ({@link SnapshotCuts#preserve}).
+     * Written under {@link #lock}; read without it only as a hint.
+     */
+    volatile SnapshotCut.Hold hold;
 
     Entry(ChunkKey key, int slot, int sectors) {
         this.key = key;

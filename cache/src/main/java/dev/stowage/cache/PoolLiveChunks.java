@@ -51,6 +51,7 @@ final class PoolLiveChunks implements LiveChunkSource {
             }
             pool.adoptedRoots.clear();
             pool.collectingAdoptions = false;
+            pool.cuts.reportLive(sink); // snapshots being taken: their base roots and uploaded chunks
             for (PoolVolume v : pool.volumes()) {
                 sink.root(v.head.root());
                 synchronized (v.pending) {

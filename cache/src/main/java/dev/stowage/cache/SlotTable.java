@@ -105,8 +105,8 @@ final class SlotTable {
             int s = clockHand;
             clockHand = (clockHand + 1) % slots.length;
             Entry e = slots[s];
-            if (e == null || e.state != SlotState.CLEAN) {
-                continue;
+            if (e == null || e.state != SlotState.CLEAN || e.hold != null) {
+                continue; // dirty, or held for a snapshot being taken
             }
             if (e.referenced) {
                 e.referenced = false;
@@ -116,7 +116,7 @@ final class SlotTable {
                 continue;
             }
             try {
-                if (e.removed || e.state != SlotState.CLEAN || e.slot != s) {
+                if (e.removed || e.state != SlotState.CLEAN || e.slot != s || e.hold != null) {
                     continue;
                 }
                 e.removed = true;

@@ -4,15 +4,14 @@ import dev.stowage.core.chunk.manifest.VolumeManifest;
 import dev.stowage.core.store.NotFoundException;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * Snapshots and clones of the volumes of a {@link CachePool}. A snapshot keeps a committed
- * manifest root (copy-on-write: no data is copied, the root shares every page and chunk with the
- * volume); a new volume can start from a snapshot or from another volume's latest recovery point.
+ * Snapshots and clones of the volumes of a {@link CachePool}. A snapshot is the volume's content
+ * at one instant (the cut, see {@link SnapshotCut}): a manifest root of its own made of the
+ * committed root at the cut plus the versions of the chunks not yet committed then (copy-on-write:
+ * everything else is shared with the volume); a new volume can start from a snapshot or from
+ * another volume's latest recovery point.
  * Snapshot records live in the bucket under {@code snapshots/<id>}, so a gateway with an empty
  * cache sees them.
  *
@@ -45,70 +44,54 @@ public final class Snapshots implements SnapshotTaker {
     }
 
     /**
-     * Uploads and commits everything of {@code volumeId} that is dirty now, then records the
-     * volume's committed root as a snapshot. Writes that arrive meanwhile may or may not be in it.
+     * Takes a point-in-time snapshot of {@code volumeId}: {@link #cut} now, then
+     * {@link SnapshotCut#complete}. The snapshot holds exactly the writes completed before the
+     * call and none that start after it; writers are held off only while the cut is taken. When a
+     * snapshot of the volume is already being taken, waits for it first (within {@code timeout}).
      *
-     * @param timeout how long to wait for the uploads (a bucket outage makes this fail, not hang)
+     * @param timeout how long the whole snapshot may take (a bucket outage makes this fail, not hang)
      * @throws IllegalArgumentException when this cache does not hold the volume
-     * @throws IOException              when the uploads did not finish within {@code timeout}
+     * @throws IOException              when it could not finish within {@code timeout}; nothing is recorded
      */
     @Override
     public Snapshot snapshot(String volumeId, String description, Duration timeout)
             throws IOException, InterruptedException {
         Snapshot.checkDescription(description);
         PoolVolume v = localVolume(volumeId);
-        Set<ChunkKey> waitFor = new HashSet<>();
-        for (Map.Entry<ChunkKey, Entry> me : pool.index.entrySet()) {
-            if (me.getKey().volume() == v.number && !settled(me.getValue())) {
-                waitFor.add(me.getKey());
-            }
-        }
         long deadline = System.nanoTime() + timeout.toNanos();
-        VolumeHead head;
         while (true) {
-            pool.stateLock.readLock().lock();
+            if (!pool.cuts.awaitIdle(v.number, deadline - System.nanoTime())) {
+                throw new IOException("snapshot of volume " + volumeId + " gave up after " + timeout
+                        + ": another snapshot of it is still being taken");
+            }
+            SnapshotCut cut;
             try {
-                waitFor.removeIf(k -> settled(pool.index.get(k)));
-                head = v.head;
-            } finally {
-                pool.stateLock.readLock().unlock();
+                cut = SnapshotCut.take(pool, v, description);
+            } catch (IllegalStateException e) {
+                if (pool.isClosed()) {
+                    throw new IOException("snapshot of volume " + volumeId + ": the cache is closed", e);
+                }
+                continue; // another snapshot started meanwhile
             }
-            if (waitFor.isEmpty()) {
-                break;
+            try (cut) {
+                return cut.complete(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new IOException("snapshot of volume " + volumeId + " gave up after " + timeout + ": "
-                        + waitFor.size() + " chunks are not uploaded yet (is the bucket reachable?)");
-            }
-            pool.drain(Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos())));
-        }
-        pool.references.readLock().lock(); // adopts a root: see CachePool#references
-        try {
-            head = v.head; // the newest committed root holds at least everything waited for
-            if (pool.collectingAdoptions) {
-                pool.adoptedRoots.add(head.root()); // space reclaim may have listed the snapshots already
-            }
-            Snapshot s = new Snapshot(SnapshotRecords.newId(), volumeId, head.root(), head.generation(), v.size,
-                    pool.settings.clock().instant(), description);
-            SnapshotRecords.put(pool.bucket, s);
-            return s;
-        } finally {
-            pool.references.readLock().unlock();
         }
     }
 
-    /** True when the entry's data is in the committed recovery point (or it is gone: evicted after a commit). */
-    private static boolean settled(Entry e) {
-        if (e == null) {
-            return true;
-        }
-        e.lock.lock();
-        try {
-            return e.removed ? false : !e.pendingUpload();
-        } finally {
-            e.lock.unlock();
-        }
+    /**
+     * Takes the cut of a point-in-time snapshot of {@code volumeId} now and returns at once
+     * (nothing is uploaded yet): the snapshot will hold exactly the writes completed before this
+     * call and none that start after it. Finish it with {@link SnapshotCut#complete}, or
+     * {@link SnapshotCut#close} it to abandon it. Cost: one pass over the pool's index while
+     * writers are held off (the pool's state lock).
+     *
+     * @throws IllegalArgumentException when this cache does not hold the volume
+     * @throws IllegalStateException    when a snapshot of the volume is being taken already, or the cache is closed
+     */
+    public SnapshotCut cut(String volumeId, String description) {
+        Snapshot.checkDescription(description);
+        return SnapshotCut.take(pool, localVolume(volumeId), description);
     }
 
     /** Snapshots of {@code volumeId} in the bucket, oldest first; objects that are not snapshot records are skipped (logged). */

@@ -50,6 +50,8 @@ final class Uploader {
     private final Thread coordinator;
     private final Object signal = new Object();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Odd while a commit runs (from taking the uploads until the head is published): lets {@link #idle} see it. */
+    private final AtomicLong commitEpoch = new AtomicLong();
     private boolean wakeRequested; // guarded by signal
     private volatile int draining;
     private volatile boolean stopped;
@@ -168,7 +170,8 @@ final class Uploader {
 
     /** True when nothing is dirty, uploading, waiting for a commit or for a head to be published. */
     boolean idle() {
-        if (!pool.dirty.isEmpty() || inFlight.get() > 0) {
+        long epoch = commitEpoch.get();
+        if ((epoch & 1) != 0 || !pool.dirty.isEmpty() || inFlight.get() > 0) {
             return false;
         }
         for (PoolVolume v : pool.volumes()) {
@@ -181,7 +184,7 @@ final class Uploader {
                 return false;
             }
         }
-        return true;
+        return commitEpoch.get() == epoch; // no commit started or ended while we looked
     }
 
     private void run() {
@@ -251,8 +254,8 @@ final class Uploader {
                         continue;
                     }
                     e.state = SlotState.UPLOADING;
+                    inFlight.incrementAndGet(); // before leaving the dirty set, so idle() never sees it nowhere
                     pool.dirty.remove(e);
-                    inFlight.incrementAndGet();
                     v.uploading.incrementAndGet();
                 } finally {
                     e.lock.unlock();
@@ -268,8 +271,9 @@ final class Uploader {
             synchronized (v.pending) {
                 waiting = v.pending.size();
             }
-            if (waiting > 0 && (v.uploading.get() == 0 || waiting >= COMMIT_BATCH || pool.slots.waitingWriters() > 0)) {
-                if (v.commitNotBeforeMillis <= now && !commit(v)) {
+            // A volume another gateway wrote is not committed: its data stays in the cache (VolumeGuard).
+            if (waiting > 0 && !pool.guard.inConflict(v.id) && (v.uploading.get() == 0 || waiting >= COMMIT_BATCH || pool.slots.waitingWriters() > 0)) {
+                if (v.commitNotBeforeMillis <= now && !commitSeen(v)) {
                     nextWake = Math.min(nextWake, v.commitNotBeforeMillis);
                 } else if (v.commitNotBeforeMillis > now) {
                     nextWake = Math.min(nextWake, v.commitNotBeforeMillis);
@@ -425,6 +429,16 @@ final class Uploader {
         long max = pool.settings.retryMax().toMillis();
         long b = initial << Math.min(attempts - 1, 20);
         return Math.min(b, max);
+    }
+
+    /** {@link #commit}, with {@link #commitEpoch} odd meanwhile. */
+    private boolean commitSeen(PoolVolume v) {
+        commitEpoch.incrementAndGet();
+        try {
+            return commit(v);
+        } finally {
+            commitEpoch.incrementAndGet();
+        }
     }
 
     /** Commits the finished uploads of {@code v} into a new recovery point. Coordinator thread only. */

@@ -45,14 +45,18 @@ class CrashRecoveryTest {
         byte[] oracle = new byte[(int) CrashWorkload.SIZE];
         Random random = new Random(20261122);
         long totalFlushes = 0;
+        long snapshots = 0;
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (int trial = 0; trial < TRIALS; trial++) {
             long seed = 1000 + trial;
             int target = 1 + random.nextInt(40); // kill after this many acknowledged flushes
             long acknowledged = runAndKill(cacheDir, bucketDir, seed, target, dir.resolve("child-" + trial + ".log"));
             totalFlushes += acknowledged;
+            snapshots += verifySnapshots(bucket, new CrashWorkload(seed), oracle, seen, trial);
             oracle = verifyAfterCrash(bucket, cacheDir, new CrashWorkload(seed), oracle, acknowledged, trial);
         }
         assertThat(totalFlushes).isGreaterThan(TRIALS);
+        assertThat(snapshots).as("snapshots recorded by the children").isPositive();
         try (CachePool pool = bucket.open(CrashWorkload.settings(cacheDir))) {
             pool.openVolume("crash", BS);
             assertThat(pool.drain(Duration.ofSeconds(60))).isTrue();
@@ -97,6 +101,38 @@ class CrashRecoveryTest {
         assertThat(diedEarly).as("child exited by itself; see %s:%n%s", log, Files.readString(log)).isFalse();
         assertThat(flushes.get()).as("child reached its target; see %s", log).isGreaterThanOrEqualTo(target);
         return acknowledged.get();
+    }
+
+    /**
+     * Every snapshot the killed child recorded (its description says after how many writes it was
+     * cut) must hold exactly the volume at its cut: the state the trial started from plus those
+     * writes. Snapshots cut short by the kill must simply be absent. Returns how many were checked.
+     */
+    private int verifySnapshots(TestBucket bucket, CrashWorkload work, byte[] before, java.util.Set<String> seen,
+                                int trial) {
+        int checked = 0;
+        for (dev.stowage.core.store.ObjectInfo info : bucket.store().listAll(Snapshot.PREFIX)) {
+            Snapshot s = Snapshot.decode(bucket.store().get(info.key()), info.key());
+            if (!seen.add(s.id())) {
+                continue;
+            }
+            long ops = Long.parseLong(s.description().substring("ops=".length()));
+            byte[] expected = before.clone();
+            for (long i = 0; i < ops; i++) {
+                CrashWorkload.Op op = work.op(i);
+                System.arraycopy(op.data(), 0, expected, (int) (op.lba() * BS), op.data().length);
+            }
+            var m = bucket.manifests().loadRoot(s.root());
+            int slot = TestBucket.SLOT;
+            for (int c = 0; c < CrashWorkload.CHUNKS; c++) {
+                var id = bucket.manifests().chunkAt(m, c);
+                byte[] got = id == null ? new byte[slot] : bucket.chunks().get(id);
+                assertThat(got).as("trial %d snapshot %s (after %d writes) chunk %d", trial, s.id(), ops, c)
+                        .isEqualTo(Arrays.copyOfRange(expected, c * slot, (c + 1) * slot));
+            }
+            checked++;
+        }
+        return checked;
     }
 
     /**

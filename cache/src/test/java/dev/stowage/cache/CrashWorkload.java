@@ -13,6 +13,8 @@ final class CrashWorkload {
     static final long BLOCKS = SIZE / BS;
     /** The child flushes at least every this many writes. */
     static final int MAX_FLUSH_INTERVAL = 8;
+    /** The child cuts a snapshot every this many writes. */
+    static final int SNAPSHOT_INTERVAL = 20;
 
     /**
      * One write of {@code data} at {@code lba}, or an unmap of that range ({@code data} is then the
