@@ -201,7 +201,7 @@ class ReclaimRaceTest {
             write(pool, "vol", 0, random(TestBucket.SLOT, 3));
             assertThat(pool.drain(WAIT)).isTrue(); // the head that the run will list
             hooked.beforePut = key -> {
-                if (key.startsWith("volumes/")) {
+                if (key.startsWith("volumes/") && key.endsWith("/head")) {
                     throw new dev.stowage.core.store.UnavailableException("injected: head not published");
                 }
             };

@@ -168,6 +168,9 @@ class ReclaimStressTest {
             }
         });
         for (ObjectInfo i : memory.listAll("volumes/")) {
+            if (!i.key().endsWith("/head")) {
+                continue; // owner records
+            }
             memory.find(i.key()).ifPresent(x -> roots.add(VolumeHead.decode(memory.get(i.key()), i.key()).root()));
         }
         for (ObjectInfo i : memory.listAll(Snapshot.PREFIX)) {

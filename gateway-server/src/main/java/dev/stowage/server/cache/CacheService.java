@@ -218,6 +218,9 @@ public final class CacheService implements Service {
         CachedVolume v;
         try {
             v = p.openVolume(id, lun.blockSize());
+        } catch (dev.stowage.cache.VolumeInUseException e) {
+            throw new IOException("cannot open cached volume " + id + ": " + e.getMessage()
+                    + " (a gateway that is gone gives the volume up 5 minutes after its last refresh)", e);
         } catch (IllegalArgumentException e) {
             throw new IOException("cannot open cached volume " + id + ": " + e.getMessage(), e);
         }
