@@ -87,6 +87,7 @@ public final class CachePool implements AutoCloseable {
     final CacheMetrics metrics;
     final SlotTable slots;
     final Uploader uploader;
+    final Prefetcher prefetcher;
     private final Snapshots snapshots = new Snapshots(this);
     private volatile boolean closed;
 
@@ -106,6 +107,7 @@ public final class CachePool implements AutoCloseable {
         this.metrics = new CacheMetrics(this);
         this.slots = new SlotTable(this, data);
         this.uploader = new Uploader(this);
+        this.prefetcher = new Prefetcher(this);
     }
 
     /**
@@ -586,6 +588,7 @@ public final class CachePool implements AutoCloseable {
         int length = dst.remaining();
         int first = offset / Journal.SECTOR_SIZE;
         int count = (length + Journal.SECTOR_SIZE - 1) / Journal.SECTOR_SIZE;
+        boolean awaited = false;
         while (true) {
             Entry e = index.get(key);
             if (e != null) {
@@ -601,12 +604,17 @@ public final class CachePool implements AutoCloseable {
                             slots.read(e.slot, offset, dst);
                             e.referenced = true;
                             metrics.hit(length);
+                            prefetcher.served(key);
                             return;
                         }
                     }
                 } finally {
                     e.lock.unlock();
                 }
+            }
+            if (!awaited && prefetcher.awaitFetch(key)) {
+                awaited = true; // a prefetch of this chunk was under way: look again instead of fetching twice
+                continue;
             }
             long epoch = v.commitCount.get();
             byte[] base = fetchBase(v, chunk);
@@ -640,32 +648,74 @@ public final class CachePool implements AutoCloseable {
                     return;
                 }
                 dst.put(base, offset, length);
-                int slot = slots.allocate(false);
-                if (slot >= 0) {
-                    Entry n = new Entry(key, slot, sectorsPerSlot);
-                    n.lock.lock();
-                    try {
-                        slots.write(slot, 0, ByteBuffer.wrap(base));
-                        n.setAllValid(sectorsPerSlot);
-                        n.state = SlotState.CLEAN;
-                        n.gen = nextGen();
-                        slots.setOwner(slot, n);
-                        if (index.putIfAbsent(key, n) != null) {
-                            n.removed = true;
-                            slots.free(slot);
-                        }
-                    } catch (DeviceException ex) {
-                        n.removed = true;
-                        slots.free(slot);
-                        log.warn("could not keep chunk {} of volume {} in the cache: {}", chunk, v.id, ex.getMessage());
-                    } finally {
-                        n.lock.unlock();
-                    }
-                }
+                installClean(v, key, base);
                 return;
             } finally {
                 stateLock.readLock().unlock();
             }
+        }
+    }
+
+    /**
+     * Keeps a fetched chunk that is not cached as CLEAN, if a slot is free or evictable; true when
+     * it was kept. Caller holds the read lock and fetched {@code base} at the current commit count.
+     */
+    private boolean installClean(PoolVolume v, ChunkKey key, byte[] base) {
+        int slot;
+        try {
+            slot = slots.allocate(false);
+        } catch (DeviceException ex) {
+            return false; // closed
+        }
+        if (slot < 0) {
+            return false;
+        }
+        Entry n = new Entry(key, slot, sectorsPerSlot);
+        n.lock.lock();
+        try {
+            slots.write(slot, 0, ByteBuffer.wrap(base));
+            n.setAllValid(sectorsPerSlot);
+            n.state = SlotState.CLEAN;
+            n.gen = nextGen();
+            slots.setOwner(slot, n);
+            if (index.putIfAbsent(key, n) != null) {
+                n.removed = true;
+                slots.free(slot);
+                return false;
+            }
+            return true;
+        } catch (DeviceException ex) {
+            n.removed = true;
+            slots.free(slot);
+            log.warn("could not keep chunk {} of volume {} in the cache: {}", key.chunk(), v.id, ex.getMessage());
+            return false;
+        } finally {
+            n.lock.unlock();
+        }
+    }
+
+    /**
+     * Read-ahead: fetches a chunk that is not cached and keeps it CLEAN (see {@link Prefetcher});
+     * true when it was installed. Never waits for a slot.
+     */
+    boolean installAhead(PoolVolume v, long chunk) throws DeviceException {
+        ChunkKey key = new ChunkKey(v.number, chunk);
+        if (index.containsKey(key)) {
+            return false;
+        }
+        long epoch = v.commitCount.get();
+        byte[] base = fetchBase(v, chunk);
+        if (base == null) {
+            return false; // zeros in the recovery point: reads need no data
+        }
+        stateLock.readLock().lock();
+        try {
+            if (v.commitCount.get() != epoch || index.containsKey(key)) {
+                return false;
+            }
+            return installClean(v, key, base);
+        } finally {
+            stateLock.readLock().unlock();
         }
     }
 
@@ -842,6 +892,7 @@ public final class CachePool implements AutoCloseable {
         }
         closed = true;
         slots.signalSpace();
+        prefetcher.close();
         uploader.stop();
         try {
             journal.syncAll();
