@@ -254,10 +254,26 @@ public final class CachePool implements AutoCloseable {
             index.put(d.key(), e);
             dirty.add(e);
         }
+        int warm = 0;
+        for (JournalReplay.WarmChunk w : replay.warmChunks()) {
+            // Checked against its checksum when first used (verifyWarm), so opening reads nothing.
+            Entry e = new Entry(w.key(), w.slot(), sectorsPerSlot);
+            e.setAllValid(sectorsPerSlot);
+            e.state = SlotState.CLEAN;
+            e.gen = w.gen();
+            e.cleanCrc = w.crc();
+            e.cleanCrcKnown = true;
+            e.unverified = true;
+            slots.setOwner(w.slot(), e);
+            index.put(w.key(), e);
+            warm++;
+        }
+        metrics.warmRestored(warm);
         slots.buildFreeList();
         generation.set(replay.maxGen + 1);
-        log.info("cache {} opened: {} volumes, {} dirty slots and {} zeroed chunks to upload, {} free slots of {}",
-                dir, volumesById.size(), dirtySlots, zeros, slots.slotCounts()[0], settings.slotCount());
+        log.info("cache {} opened: {} volumes, {} dirty slots and {} zeroed chunks to upload, {} clean chunks kept, "
+                + "{} free slots of {}", dir, volumesById.size(), dirtySlots, zeros, warm, slots.slotCounts()[0],
+                settings.slotCount());
         return replay.unverifiedSectors > 0;
     }
 
@@ -424,6 +440,7 @@ public final class CachePool implements AutoCloseable {
                         if (e.removed) {
                             continue;
                         }
+                        verifyWarm(v, e); // the sectors not written here must be right before they count as valid
                         slots.write(e.slot, offset, src.duplicate());
                         e.setValid(offset / Journal.SECTOR_SIZE, length / Journal.SECTOR_SIZE);
                         long seq = markDirty(e, offset / Journal.SECTOR_SIZE, src, false, false);
@@ -503,6 +520,7 @@ public final class CachePool implements AutoCloseable {
         int count = data.remaining() / Journal.SECTOR_SIZE;
         int[] crcs = JournalRecord.sectorCrcs(data, count);
         e.gen = nextGen();
+        e.cleanCrcKnown = false;
         if (e.state == SlotState.CLEAN || e.state == SlotState.UPLOADED) {
             e.state = SlotState.DIRTY;
             e.dirtySinceMillis = settings.clock().millis();
@@ -600,6 +618,7 @@ public final class CachePool implements AutoCloseable {
                             metrics.hit(length);
                             return;
                         }
+                        verifyWarm(v, e);
                         if (e.allValid(first, count)) {
                             slots.read(e.slot, offset, dst);
                             e.referenced = true;
@@ -635,6 +654,7 @@ public final class CachePool implements AutoCloseable {
                             zeroFill(dst, length);
                             return;
                         }
+                        verifyWarm(v, e);
                         mergeBase(e, base);
                         slots.read(e.slot, offset, dst);
                         e.referenced = true;
@@ -683,6 +703,9 @@ public final class CachePool implements AutoCloseable {
                 slots.free(slot);
                 return false;
             }
+            n.cleanCrc = chunkCrc(base, v.chunkLength(key.chunk()));
+            n.cleanCrcKnown = true;
+            journalWarm(n); // under the entry lock: before anything can evict and reuse the slot
             return true;
         } catch (DeviceException ex) {
             n.removed = true;
@@ -691,6 +714,49 @@ public final class CachePool implements AutoCloseable {
             return false;
         } finally {
             n.lock.unlock();
+        }
+    }
+
+    /** CRC32C of the first {@code length} bytes of a chunk's content (what WARM records name). */
+    static int chunkCrc(byte[] content, int length) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(content, 0, length);
+        return (int) crc.getValue();
+    }
+
+    /**
+     * Journals that the CLEAN entry's slot holds its chunk (a WARM record), so a restart can keep
+     * it. Caller holds the entry lock, so the record precedes any record of a later owner of the
+     * slot. A failed append only costs the warm start: the chunk is read again after a restart.
+     */
+    void journalWarm(Entry e) {
+        try {
+            journal.append(new JournalRecord.Warm(e.slot, e.key.volume(), e.key.chunk(), e.gen, e.cleanCrc));
+        } catch (IOException ex) {
+            log.debug("cache journal: cannot record clean chunk {} for a warm restart: {}", e.key, ex.toString());
+        }
+    }
+
+    /**
+     * A CLEAN entry kept from before the last restart is checked once, when first used: its slot
+     * must still match the checksum its WARM record named (its data may not have reached the disk,
+     * or the slot may have been reused for data whose record was lost). A mismatch makes all its
+     * sectors invalid, so they are read from the recovery point again. Caller holds the entry lock.
+     */
+    void verifyWarm(PoolVolume v, Entry e) throws DeviceException {
+        if (!e.unverified) {
+            return;
+        }
+        int length = v.chunkLength(e.key.chunk());
+        byte[] content = new byte[length];
+        slots.read(e.slot, 0, ByteBuffer.wrap(content));
+        e.unverified = false;
+        if (chunkCrc(content, length) != e.cleanCrc) {
+            e.clearValid();
+            e.cleanCrcKnown = false;
+            metrics.warmRejected();
+            log.info("cache: kept chunk {} of volume {} no longer matches its checksum in slot {}; reading it again",
+                    e.key.chunk(), v.id, e.slot);
         }
     }
 
@@ -842,7 +908,14 @@ public final class CachePool implements AutoCloseable {
             }
             for (Map.Entry<ChunkKey, Entry> me : index.entrySet()) {
                 Entry e = me.getValue();
-                if (e.removed || e.state == SlotState.CLEAN) {
+                if (e.removed) {
+                    continue;
+                }
+                if (e.state == SlotState.CLEAN) {
+                    if (e.slot >= 0 && e.cleanCrcKnown) {
+                        checkpoint.add(new JournalRecord.Warm(e.slot, e.key.volume(), e.key.chunk(), e.gen,
+                                e.cleanCrc));
+                    }
                     continue;
                 }
                 if (e.slot < 0) {

@@ -42,6 +42,10 @@ final class JournalReplay {
     record DirtyChunk(ChunkKey key, int slot, long gen, Entry bitmap, int[] zeroFill) {
     }
 
+    /** A clean chunk whose slot should still hold it, if the slot matches {@code crc} (checked when used). */
+    record WarmChunk(ChunkKey key, int slot, long gen, int crc) {
+    }
+
     /** Reads a whole slot of the data file. */
     interface SlotReader {
         byte[] read(int slot) throws IOException;
@@ -55,6 +59,8 @@ final class JournalReplay {
         final Entry bits; // only its bitmap is used: sectors vouched for without a checksum
         boolean zeroBase; // the chunk was all zeros before this entry's first write
         boolean zeroBaseDurable; // ... and that first write (with its zeros) was flushed
+        boolean warm; // clean, named by a WARM record, no record since
+        int warmCrc;
         final List<JournalRecord.Write> checked = new ArrayList<>(); // version-2 writes, oldest first
         final List<Boolean> checkedDurable = new ArrayList<>(); // whether each was flushed
 
@@ -117,6 +123,16 @@ final class JournalReplay {
                 }
                 touch(s, w.gen());
             }
+            case JournalRecord.Warm w -> {
+                ChunkKey key = new ChunkKey(w.volume(), w.chunk());
+                forget(key, w.slot());
+                State st = mapSlot(key, w.slot());
+                st.gen = w.gen();
+                st.clean = true;
+                st.warm = true;
+                st.warmCrc = w.crc();
+                maxGen = Math.max(maxGen, w.gen());
+            }
             case JournalRecord.Slot s -> {
                 ChunkKey key = new ChunkKey(s.volume(), s.chunk());
                 forget(key, s.slot());
@@ -154,6 +170,7 @@ final class JournalReplay {
     private void touch(State s, long gen) {
         s.gen = gen;
         s.clean = false;
+        s.warm = false;
         maxGen = Math.max(maxGen, gen);
     }
 
@@ -190,6 +207,17 @@ final class JournalReplay {
         if (old != null && old.slot >= 0) {
             bySlot.remove(old.slot);
         }
+    }
+
+    /** Clean chunks named by a WARM record and by nothing after it, for volumes that are known. */
+    List<WarmChunk> warmChunks() {
+        List<WarmChunk> out = new ArrayList<>();
+        for (State s : byKey.values()) {
+            if (s.clean && s.warm && s.slot >= 0 && volumes.containsKey(s.key.volume())) {
+                out.add(new WarmChunk(s.key, s.slot, s.gen, s.warmCrc));
+            }
+        }
+        return out;
     }
 
     /**

@@ -399,7 +399,7 @@ final class Uploader {
                 id = pool.chunks.put(content).id();
                 pool.metrics.uploaded(content.length);
             }
-            finished(v, e, gen, id);
+            finished(v, e, gen, id, zero ? 0 : CachePool.chunkCrc(content, content.length));
         } catch (Exception ex) {
             failed(v, e, ex);
         } finally {
@@ -442,7 +442,7 @@ final class Uploader {
         return true;
     }
 
-    private void finished(PoolVolume v, Entry e, long gen, ChunkId id) {
+    private void finished(PoolVolume v, Entry e, long gen, ChunkId id, int crc) {
         e.lock.lock();
         try {
             if (e.removed) {
@@ -457,6 +457,8 @@ final class Uploader {
             }
             if (e.gen == gen) {
                 e.state = SlotState.UPLOADED;
+                e.uploadCrc = crc;
+                e.uploadCrcGen = gen;
             } else {
                 e.state = SlotState.DIRTY; // written during the upload: upload again
                 e.dirtySinceMillis = pool.settings.clock().millis();
@@ -545,6 +547,11 @@ final class Uploader {
                                 pool.index.remove(e.key, e);
                             } else {
                                 e.state = SlotState.CLEAN;
+                                if (e.uploadCrcGen == p.gen()) {
+                                    e.cleanCrc = e.uploadCrc; // the slot holds what was uploaded
+                                    e.cleanCrcKnown = true;
+                                    pool.journalWarm(e);
+                                }
                             }
                         }
                     } finally {

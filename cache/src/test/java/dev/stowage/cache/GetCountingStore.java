@@ -32,6 +32,11 @@ final class GetCountingStore extends ForwardingObjectStore {
         return n == null ? 0 : n.get();
     }
 
+    /** GETs of every key so far. */
+    int totalGets() {
+        return gets.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     @Override
     public byte[] get(String key, ByteRange range) {
         gets.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
