@@ -46,10 +46,12 @@ import org.slf4j.LoggerFactory;
  * {@link CacheSettings#maxWriteWait()}, then fail with NOT_READY.
  *
  * <p><b>Reads</b> hit a slot, or fetch and verify the chunk through the {@link ChunkStore} and
- * install it CLEAN; chunks that were never written read as zeros without fetching data.
+ * install it CLEAN; chunks that were never written read as zeros without fetching data. Sequential
+ * reads are read ahead by the {@link Prefetcher}.
  *
  * <p><b>Recovery:</b> {@link #open} replays the journal (torn tail discarded) and rebuilds the
- * index: every not-yet-clean chunk is DIRTY again and will be uploaded; no S3 access is needed
+ * index: every not-yet-clean chunk is DIRTY again and will be uploaded, and clean chunks with a
+ * WARM record stay CLEAN (checked against their checksum when first used); no S3 access is needed
  * to open.
  *
  * <p><b>Threading:</b> thread-safe. Lock order: {@code stateLock} (read by data operations,

@@ -9,8 +9,11 @@ import java.util.Map;
 
 /**
  * Rebuilds the cache state from journal records, in order. The result holds the volumes, their
- * recovery points, and every chunk that is not yet clean (dirty slots with their valid sectors,
- * and whole-chunk zeros); clean slots are dropped (their data is in the bucket) and become free.
+ * recovery points, every chunk that is not yet clean (dirty slots with their valid sectors,
+ * and whole-chunk zeros), and the clean chunks a WARM record named and no later record touched
+ * ({@link #warmChunks()}, checked against their CRC by the pool when first used); other clean slots
+ * are dropped (their data is in the bucket) and become free. A WARM maps its slot to its chunk as
+ * clean (dropping whatever either was mapped to); any later record of the chunk makes it dirty.
  *
  * <p>Rules, applied per record: a WRITE or SLOT maps its slot to its chunk (dropping whatever
  * the slot or the chunk was mapped to before), adds its sectors and makes the chunk dirty at its
