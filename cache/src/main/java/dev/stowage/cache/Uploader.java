@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * UPLOADING and hands them to a pool of {@link CacheSettings#uploadThreads()} workers. A worker
  * fills sectors never written from the recovery point (fetching the base chunk), copies the
  * slot, and puts it through the chunk store (identical chunks are not stored twice); an all-zero
- * chunk is not uploaded but committed as "zero".
+ * chunk is not uploaded but committed as "zero". A worker that finishes takes the next due entry
+ * itself, so the uploads in flight do not wait for the coordinator (or its commits).
+ * Commits force only the journal, not the data file (their data is in the bucket).
  *
  * <p>When a volume has no uploads in flight (or many results waiting, or writers wait for space),
  * the coordinator commits
