@@ -6,9 +6,10 @@
 #      for each cache slot size given.
 # Prints the tables; asserts nothing.
 #
-# Usage: tools/bench/cache-upload.sh [--total-mib N] [--parallel P] [--volume-mib N]
+# Usage: tools/bench/cache-upload.sh [--total-mib N] [--rounds R] [--parallel P] [--volume-mib N]
 #                                    [--slot-kib 1024,64] [--dir DIR] [--only all|drain|snapshot]
 #   --total-mib N   MiB uploaded by the PUT loop and by each cache drain (default 256)
+#   --rounds R      drain-rate rounds, each a cache drain, a settle-0 cache run and a PUT loop (default 3)
 #   --parallel P    PUT threads and cache upload threads (default 8)
 #   --volume-mib N  volume size of the snapshot benchmark (default 256)
 #   --slot-kib L    comma-separated cache slot (chunk) sizes for the snapshot benchmark (default 1024,64)
@@ -25,8 +26,8 @@ args=() parent=$repo/build/bench
 while [[ $# -gt 0 ]]; do
     case $1 in
         --dir) parent=${2:?--dir needs a directory}; shift 2 ;;
-        --total-mib|--parallel|--volume-mib|--slot-kib|--only) args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --total-mib|--rounds|--parallel|--volume-mib|--slot-kib|--only) args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done

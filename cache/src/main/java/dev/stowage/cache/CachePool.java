@@ -45,10 +45,12 @@ import org.slf4j.LoggerFactory;
  * {@link CacheSettings#maxWriteWait()}, then fail with NOT_READY.
  *
  * <p><b>Reads</b> hit a slot, or fetch and verify the chunk through the {@link ChunkStore} and
- * install it CLEAN; chunks that were never written read as zeros without fetching data.
+ * install it CLEAN; chunks that were never written read as zeros without fetching data. Sequential
+ * reads are read ahead by the {@link Prefetcher}.
  *
  * <p><b>Recovery:</b> {@link #open} replays the journal (torn tail discarded) and rebuilds the
- * index: every not-yet-clean chunk is DIRTY again and will be uploaded; no S3 access is needed
+ * index: every not-yet-clean chunk is DIRTY again and will be uploaded, and clean chunks with a
+ * WARM record stay CLEAN (checked against their checksum when first used); no S3 access is needed
  * to open.
  *
  * <p><b>Threading:</b> thread-safe. Lock order: {@code stateLock} (read by data operations,
@@ -88,6 +90,7 @@ public final class CachePool implements AutoCloseable {
     final Uploader uploader;
     final SnapshotCuts cuts;
     final VolumeGuard guard;
+    final Prefetcher prefetcher;
     private final Snapshots snapshots = new Snapshots(this);
     private volatile boolean closed;
     /**
@@ -121,6 +124,7 @@ public final class CachePool implements AutoCloseable {
         this.uploader = new Uploader(this);
         this.cuts = new SnapshotCuts(this);
         this.guard = new VolumeGuard(bucket, GatewayIdentity.load(dir), dir, settings.clock());
+        this.prefetcher = new Prefetcher(this);
     }
 
     /**
@@ -268,10 +272,26 @@ public final class CachePool implements AutoCloseable {
             index.put(d.key(), e);
             dirty.add(e);
         }
+        int warm = 0;
+        for (JournalReplay.WarmChunk w : replay.warmChunks()) {
+            // Checked against its checksum when first used (verifyWarm), so opening reads nothing.
+            Entry e = new Entry(w.key(), w.slot(), sectorsPerSlot);
+            e.setAllValid(sectorsPerSlot);
+            e.state = SlotState.CLEAN;
+            e.gen = w.gen();
+            e.cleanCrc = w.crc();
+            e.cleanCrcKnown = true;
+            e.unverified = true;
+            slots.setOwner(w.slot(), e);
+            index.put(w.key(), e);
+            warm++;
+        }
+        metrics.warmRestored(warm);
         slots.buildFreeList();
         generation.set(replay.maxGen + 1);
-        log.info("cache {} opened: {} volumes, {} dirty slots and {} zeroed chunks to upload, {} free slots of {}",
-                dir, volumesById.size(), dirtySlots, zeros, slots.slotCounts()[0], settings.slotCount());
+        log.info("cache {} opened: {} volumes, {} dirty slots and {} zeroed chunks to upload, {} clean chunks kept, "
+                + "{} free slots of {}", dir, volumesById.size(), dirtySlots, zeros, warm, slots.slotCounts()[0],
+                settings.slotCount());
         return replay.unverifiedSectors > 0;
     }
 
@@ -495,6 +515,7 @@ public final class CachePool implements AutoCloseable {
                             }
                             continue;
                         }
+                        verifyWarm(v, e); // the sectors not written here must be right before they count as valid
                         slots.write(e.slot, offset, src.duplicate());
                         e.setValid(offset / Journal.SECTOR_SIZE, length / Journal.SECTOR_SIZE);
                         long seq = markDirty(e, offset / Journal.SECTOR_SIZE, src, false, false);
@@ -575,6 +596,7 @@ public final class CachePool implements AutoCloseable {
         int count = data.remaining() / Journal.SECTOR_SIZE;
         int[] crcs = JournalRecord.sectorCrcs(data, count);
         e.gen = nextGen();
+        e.cleanCrcKnown = false;
         if (e.state == SlotState.CLEAN || e.state == SlotState.UPLOADED) {
             e.state = SlotState.DIRTY;
             e.dirtySinceMillis = settings.clock().millis();
@@ -686,6 +708,7 @@ public final class CachePool implements AutoCloseable {
         int length = dst.remaining();
         int first = offset / Journal.SECTOR_SIZE;
         int count = (length + Journal.SECTOR_SIZE - 1) / Journal.SECTOR_SIZE;
+        boolean awaited = false;
         while (true) {
             Entry e = index.get(key);
             if (e != null) {
@@ -697,16 +720,22 @@ public final class CachePool implements AutoCloseable {
                             metrics.hit(length);
                             return;
                         }
+                        verifyWarm(v, e);
                         if (e.allValid(first, count)) {
                             slots.read(e.slot, offset, dst);
                             e.referenced = true;
                             metrics.hit(length);
+                            prefetcher.served(key);
                             return;
                         }
                     }
                 } finally {
                     e.lock.unlock();
                 }
+            }
+            if (!awaited && prefetcher.awaitFetch(key)) {
+                awaited = true; // a prefetch of this chunk was under way: look again instead of fetching twice
+                continue;
             }
             long epoch = v.commitCount.get();
             byte[] base = fetchBase(v, chunk);
@@ -727,6 +756,7 @@ public final class CachePool implements AutoCloseable {
                             zeroFill(dst, length);
                             return;
                         }
+                        verifyWarm(v, e);
                         mergeBase(e, base);
                         slots.read(e.slot, offset, dst);
                         e.referenced = true;
@@ -740,32 +770,120 @@ public final class CachePool implements AutoCloseable {
                     return;
                 }
                 dst.put(base, offset, length);
-                int slot = slots.allocate(false);
-                if (slot >= 0) {
-                    Entry n = new Entry(key, slot, sectorsPerSlot);
-                    n.lock.lock();
-                    try {
-                        slots.write(slot, 0, ByteBuffer.wrap(base));
-                        n.setAllValid(sectorsPerSlot);
-                        n.state = SlotState.CLEAN;
-                        n.gen = nextGen();
-                        slots.setOwner(slot, n);
-                        if (index.putIfAbsent(key, n) != null) {
-                            n.removed = true;
-                            slots.free(slot);
-                        }
-                    } catch (DeviceException ex) {
-                        n.removed = true;
-                        slots.free(slot);
-                        log.warn("could not keep chunk {} of volume {} in the cache: {}", chunk, v.id, ex.getMessage());
-                    } finally {
-                        n.lock.unlock();
-                    }
-                }
+                installClean(v, key, base);
                 return;
             } finally {
                 stateLock.readLock().unlock();
             }
+        }
+    }
+
+    /**
+     * Keeps a fetched chunk that is not cached as CLEAN, if a slot is free or evictable; true when
+     * it was kept. Caller holds the read lock and fetched {@code base} at the current commit count.
+     */
+    private boolean installClean(PoolVolume v, ChunkKey key, byte[] base) {
+        int slot;
+        try {
+            slot = slots.allocate(false);
+        } catch (DeviceException ex) {
+            return false; // closed
+        }
+        if (slot < 0) {
+            return false;
+        }
+        Entry n = new Entry(key, slot, sectorsPerSlot);
+        n.lock.lock();
+        try {
+            slots.write(slot, 0, ByteBuffer.wrap(base));
+            n.setAllValid(sectorsPerSlot);
+            n.state = SlotState.CLEAN;
+            n.gen = nextGen();
+            slots.setOwner(slot, n);
+            if (index.putIfAbsent(key, n) != null) {
+                n.removed = true;
+                slots.free(slot);
+                return false;
+            }
+            n.cleanCrc = chunkCrc(base, v.chunkLength(key.chunk()));
+            n.cleanCrcKnown = true;
+            journalWarm(n); // under the entry lock: before anything can evict and reuse the slot
+            return true;
+        } catch (DeviceException ex) {
+            n.removed = true;
+            slots.free(slot);
+            log.warn("could not keep chunk {} of volume {} in the cache: {}", key.chunk(), v.id, ex.getMessage());
+            return false;
+        } finally {
+            n.lock.unlock();
+        }
+    }
+
+    /** CRC32C of the first {@code length} bytes of a chunk's content (what WARM records name). */
+    static int chunkCrc(byte[] content, int length) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(content, 0, length);
+        return (int) crc.getValue();
+    }
+
+    /**
+     * Journals that the CLEAN entry's slot holds its chunk (a WARM record), so a restart can keep
+     * it. Caller holds the entry lock, so the record precedes any record of a later owner of the
+     * slot. A failed append only costs the warm start: the chunk is read again after a restart.
+     */
+    void journalWarm(Entry e) {
+        try {
+            journal.append(new JournalRecord.Warm(e.slot, e.key.volume(), e.key.chunk(), e.gen, e.cleanCrc));
+        } catch (IOException ex) {
+            log.debug("cache journal: cannot record clean chunk {} for a warm restart: {}", e.key, ex.toString());
+        }
+    }
+
+    /**
+     * A CLEAN entry kept from before the last restart is checked once, when first used: its slot
+     * must still match the checksum its WARM record named (its data may not have reached the disk,
+     * or the slot may have been reused for data whose record was lost). A mismatch makes all its
+     * sectors invalid, so they are read from the recovery point again. Caller holds the entry lock.
+     */
+    void verifyWarm(PoolVolume v, Entry e) throws DeviceException {
+        if (!e.unverified) {
+            return;
+        }
+        int length = v.chunkLength(e.key.chunk());
+        byte[] content = new byte[length];
+        slots.read(e.slot, 0, ByteBuffer.wrap(content));
+        e.unverified = false;
+        if (chunkCrc(content, length) != e.cleanCrc) {
+            e.clearValid();
+            e.cleanCrcKnown = false;
+            metrics.warmRejected();
+            log.info("cache: kept chunk {} of volume {} no longer matches its checksum in slot {}; reading it again",
+                    e.key.chunk(), v.id, e.slot);
+        }
+    }
+
+    /**
+     * Read-ahead: fetches a chunk that is not cached and keeps it CLEAN (see {@link Prefetcher});
+     * true when it was installed. Never waits for a slot.
+     */
+    boolean installAhead(PoolVolume v, long chunk) throws DeviceException {
+        ChunkKey key = new ChunkKey(v.number, chunk);
+        if (index.containsKey(key)) {
+            return false;
+        }
+        long epoch = v.commitCount.get();
+        byte[] base = fetchBase(v, chunk);
+        if (base == null) {
+            return false; // zeros in the recovery point: reads need no data
+        }
+        stateLock.readLock().lock();
+        try {
+            if (v.commitCount.get() != epoch || index.containsKey(key)) {
+                return false;
+            }
+            return installClean(v, key, base);
+        } finally {
+            stateLock.readLock().unlock();
         }
     }
 
@@ -896,7 +1014,14 @@ public final class CachePool implements AutoCloseable {
             }
             for (Map.Entry<ChunkKey, Entry> me : index.entrySet()) {
                 Entry e = me.getValue();
-                if (e.removed || e.state == SlotState.CLEAN) {
+                if (e.removed) {
+                    continue;
+                }
+                if (e.state == SlotState.CLEAN) {
+                    if (e.slot >= 0 && e.cleanCrcKnown) {
+                        checkpoint.add(new JournalRecord.Warm(e.slot, e.key.volume(), e.key.chunk(), e.gen,
+                                e.cleanCrc));
+                    }
                     continue;
                 }
                 if (e.slot < 0) {
@@ -947,6 +1072,7 @@ public final class CachePool implements AutoCloseable {
         closed = true;
         cuts.abandonAll();
         slots.signalSpace();
+        prefetcher.close();
         uploader.stop();
         guard.close();
         try {

@@ -71,6 +71,9 @@ public final class CachedVolume implements BlockDevice {
         check(lba, blocks);
         long pos = lba * blockSize;
         long end = pos + dst.remaining();
+        if (end > pos) {
+            pool.prefetcher.onRead(volume, pos / volume.chunkSize, (end - 1) / volume.chunkSize);
+        }
         while (pos < end) {
             long chunk = pos / volume.chunkSize;
             int off = (int) (pos % volume.chunkSize);

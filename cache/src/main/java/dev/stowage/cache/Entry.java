@@ -32,6 +32,14 @@ final class Entry {
      * Written under {@link #lock}; read without it only as a hint.
      */
     volatile SnapshotCut.Hold hold;
+    /** CRC32C of the chunk's bytes in the slot while CLEAN, when known (journaled as WARM for restarts). */
+    int cleanCrc;
+    boolean cleanCrcKnown;
+    /** A CLEAN entry kept from before a restart whose slot has not been checked against {@link #cleanCrc} yet. */
+    boolean unverified;
+    /** CRC32C of the content of the last upload, and the version it was taken at (-1: none). */
+    int uploadCrc;
+    long uploadCrcGen = -1;
 
     Entry(ChunkKey key, int slot, int sectors) {
         this.key = key;
@@ -47,6 +55,10 @@ final class Entry {
 
     void setAllValid(int sectors) {
         setValid(0, sectors);
+    }
+
+    void clearValid() {
+        java.util.Arrays.fill(valid, 0L);
     }
 
     boolean isValid(int sector) {

@@ -348,6 +348,34 @@ final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes every record appended so far stable without forcing the data file (for records that
+     * name no new data, such as COMMIT and CLEAN: their chunks are in the bucket). Earlier WRITE
+     * records become stable too, but without a FLUSH record, so recovery still checks their
+     * sectors against the data file (as when the OS writes journal pages back before data pages).
+     * Does not count as a flush: a later {@link #sync} still forces both files.
+     */
+    void forceRecords() throws IOException {
+        syncLock.lock();
+        try {
+            if (failed) {
+                throw new IOException("cache journal " + file + " failed earlier; restart to recover");
+            }
+            FileChannel ch;
+            synchronized (this) {
+                ch = channel;
+            }
+            try {
+                ch.force(false);
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
     /** Pairs of forces (data file + journal) done by {@link #sync}. */
     long forces() {
         return forces.sum();

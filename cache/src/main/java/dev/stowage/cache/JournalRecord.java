@@ -19,6 +19,7 @@ sealed interface JournalRecord {
     byte TYPE_COMMIT = 5;
     byte TYPE_SLOT = 6;
     byte TYPE_FLUSH = 7;
+    byte TYPE_WARM = 8;
 
     byte type();
 
@@ -172,6 +173,26 @@ sealed interface JournalRecord {
         }
     }
 
+    /**
+     * Slot {@code slot} holds the whole of (volume, chunk) as in the committed recovery point, version
+     * {@code gen}, and the first chunk-length bytes of the slot have CRC32C {@code crc}: written when a
+     * chunk becomes CLEAN (read from the bucket, or committed), so the chunk can be used after a
+     * restart once its slot still matches the checksum.
+     */
+    record Warm(int slot, int volume, long chunk, long gen, int crc) implements JournalRecord {
+        public byte type() {
+            return TYPE_WARM;
+        }
+
+        public int payloadLength() {
+            return 4 + 4 + 8 + 8 + 4;
+        }
+
+        public void encodePayload(ByteBuffer out) {
+            out.putInt(slot).putInt(volume).putLong(chunk).putLong(gen).putInt(crc);
+        }
+    }
+
     /** Checkpoint form of a not-yet-clean slot: its key, version and valid-sector bitmap. */
     record Slot(int slot, int volume, long chunk, long gen, byte[] validBitmap) implements JournalRecord {
         public Slot {
@@ -269,6 +290,12 @@ sealed interface JournalRecord {
                         throw new IllegalArgumentException("FLUSH record in a version-1 journal");
                     }
                     yield new Flush(in.getLong());
+                }
+                case TYPE_WARM -> {
+                    if (formatVersion < 2) {
+                        throw new IllegalArgumentException("WARM record in a version-1 journal");
+                    }
+                    yield new Warm(in.getInt(), in.getInt(), in.getLong(), in.getLong(), in.getInt());
                 }
                 case TYPE_SLOT -> {
                     int slot = in.getInt();

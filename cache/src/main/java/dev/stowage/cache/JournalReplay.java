@@ -9,8 +9,11 @@ import java.util.Map;
 
 /**
  * Rebuilds the cache state from journal records, in order. The result holds the volumes, their
- * recovery points, and every chunk that is not yet clean (dirty slots with their valid sectors,
- * and whole-chunk zeros); clean slots are dropped (their data is in the bucket) and become free.
+ * recovery points, every chunk that is not yet clean (dirty slots with their valid sectors,
+ * and whole-chunk zeros), and the clean chunks a WARM record named and no later record touched
+ * ({@link #warmChunks()}, checked against their CRC by the pool when first used); other clean slots
+ * are dropped (their data is in the bucket) and become free. A WARM maps its slot to its chunk as
+ * clean (dropping whatever either was mapped to); any later record of the chunk makes it dirty.
  *
  * <p>Rules, applied per record: a WRITE or SLOT maps its slot to its chunk (dropping whatever
  * the slot or the chunk was mapped to before), adds its sectors and makes the chunk dirty at its
@@ -42,6 +45,10 @@ final class JournalReplay {
     record DirtyChunk(ChunkKey key, int slot, long gen, Entry bitmap, int[] zeroFill) {
     }
 
+    /** A clean chunk whose slot should still hold it, if the slot matches {@code crc} (checked when used). */
+    record WarmChunk(ChunkKey key, int slot, long gen, int crc) {
+    }
+
     /** Reads a whole slot of the data file. */
     interface SlotReader {
         byte[] read(int slot) throws IOException;
@@ -55,6 +62,8 @@ final class JournalReplay {
         final Entry bits; // only its bitmap is used: sectors vouched for without a checksum
         boolean zeroBase; // the chunk was all zeros before this entry's first write
         boolean zeroBaseDurable; // ... and that first write (with its zeros) was flushed
+        boolean warm; // clean, named by a WARM record, no record since
+        int warmCrc;
         final List<JournalRecord.Write> checked = new ArrayList<>(); // version-2 writes, oldest first
         final List<Boolean> checkedDurable = new ArrayList<>(); // whether each was flushed
 
@@ -117,6 +126,16 @@ final class JournalReplay {
                 }
                 touch(s, w.gen());
             }
+            case JournalRecord.Warm w -> {
+                ChunkKey key = new ChunkKey(w.volume(), w.chunk());
+                forget(key, w.slot());
+                State st = mapSlot(key, w.slot());
+                st.gen = w.gen();
+                st.clean = true;
+                st.warm = true;
+                st.warmCrc = w.crc();
+                maxGen = Math.max(maxGen, w.gen());
+            }
             case JournalRecord.Slot s -> {
                 ChunkKey key = new ChunkKey(s.volume(), s.chunk());
                 forget(key, s.slot());
@@ -154,6 +173,7 @@ final class JournalReplay {
     private void touch(State s, long gen) {
         s.gen = gen;
         s.clean = false;
+        s.warm = false;
         maxGen = Math.max(maxGen, gen);
     }
 
@@ -190,6 +210,17 @@ final class JournalReplay {
         if (old != null && old.slot >= 0) {
             bySlot.remove(old.slot);
         }
+    }
+
+    /** Clean chunks named by a WARM record and by nothing after it, for volumes that are known. */
+    List<WarmChunk> warmChunks() {
+        List<WarmChunk> out = new ArrayList<>();
+        for (State s : byKey.values()) {
+            if (s.clean && s.warm && s.slot >= 0 && volumes.containsKey(s.key.volume())) {
+                out.add(new WarmChunk(s.key, s.slot, s.gen, s.warmCrc));
+            }
+        }
+        return out;
     }
 
     /**

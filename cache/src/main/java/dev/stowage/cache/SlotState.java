@@ -15,8 +15,9 @@ package dev.stowage.cache;
  *       point (the CLEAN journal record is durable before the state changes in memory).</li>
  *   <li>A crash in any state loses nothing acknowledged: DIRTY, UPLOADING and UPLOADED slots are
  *       rebuilt from the journal as DIRTY and uploaded again (chunks are content-addressed, so a
- *       repeated upload stores nothing twice); CLEAN slots are dropped at recovery (their data is
- *       in the bucket) and read again on demand.</li>
+ *       repeated upload stores nothing twice); CLEAN slots named by a WARM journal record are kept
+ *       CLEAN and checked against its checksum when first used, others are dropped at recovery
+ *       (their data is in the bucket) and read again on demand.</li>
  *   <li>A whole chunk that is unmapped becomes a slot-less entry that walks the same states
  *       (DIRTY → UPLOADED → committed as "zero", then the entry disappears).</li>
  * </ul>

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * UPLOADING and hands them to a pool of {@link CacheSettings#uploadThreads()} workers. A worker
  * fills sectors never written from the recovery point (fetching the base chunk), copies the
  * slot, and puts it through the chunk store (identical chunks are not stored twice); an all-zero
- * chunk is not uploaded but committed as "zero".
+ * chunk is not uploaded but committed as "zero". A worker that finishes takes the next due entry
+ * itself, so the uploads in flight do not wait for the coordinator (or its commits).
+ * Commits force only the journal, not the data file (their data is in the bucket).
  *
  * <p>When a volume has no uploads in flight (or many results waiting, or writers wait for space),
  * the coordinator commits
@@ -44,6 +46,8 @@ import org.slf4j.LoggerFactory;
 final class Uploader {
     private static final Logger log = LoggerFactory.getLogger(Uploader.class);
     private static final int COMMIT_BATCH = 256;
+    /** Dirty entries a worker looks at for its next upload before leaving the choice to the coordinator. */
+    private static final int CHAIN_LOOK = 64;
 
     private final CachePool pool;
     private final ExecutorService workers;
@@ -54,6 +58,8 @@ final class Uploader {
     private final AtomicLong commitEpoch = new AtomicLong();
     private boolean wakeRequested; // guarded by signal
     private volatile int draining;
+    /** Set by each round: more than half of the slots are dirty (workers treat uploads as urgent too). */
+    private volatile boolean mostlyDirty;
     private volatile boolean stopped;
     private long rounds; // guarded by signal
     private long nextScanMillis = Long.MIN_VALUE; // coordinator thread only
@@ -75,6 +81,11 @@ final class Uploader {
 
     void start() {
         coordinator.start();
+    }
+
+    /** Uploads running now. */
+    int inFlight() {
+        return inFlight.get();
     }
 
     void wake() {
@@ -129,14 +140,25 @@ final class Uploader {
             draining++;
         }
         try {
+            long lastWake = 0;
+            boolean woken = false;
             while (true) {
                 long startRound;
+                boolean idle = idle();
                 synchronized (signal) {
                     startRound = rounds;
-                    wakeRequested = true;
-                    signal.notifyAll();
+                    // Wake the coordinator to see the drain (and to confirm idleness), then let it run by itself:
+                    // finished uploads wake it. Waking it on every check would make it spin, taking CPU from
+                    // the uploads. A nudge every 50 ms still picks up writes arriving during the drain.
+                    long nowNanos = System.nanoTime();
+                    if (idle || !woken || nowNanos - lastWake >= TimeUnit.MILLISECONDS.toNanos(50)) {
+                        woken = true;
+                        lastWake = nowNanos;
+                        wakeRequested = true;
+                        signal.notifyAll();
+                    }
                 }
-                if (idle()) {
+                if (idle) {
                     // One more full round after seeing idle, so a commit that was just started is seen finishing.
                     synchronized (signal) {
                         while (rounds < startRound + 1) {
@@ -216,8 +238,10 @@ final class Uploader {
     private long round() {
         long now = pool.settings.clock().millis();
         long nextWake = now + 1000;
-        int[] counts = pool.slots.slotCounts();
-        boolean urgent = draining > 0 || pool.slots.waitingWriters() > 0 || counts[2] * 2 > pool.settings.slotCount();
+        // Counting slots walks the whole slot table: skip it when already urgent.
+        boolean urgent = draining > 0 || pool.slots.waitingWriters() > 0
+                || pool.slots.slotCounts()[2] * 2 > pool.settings.slotCount();
+        mostlyDirty = urgent && draining == 0 && pool.slots.waitingWriters() == 0;
         long settle = pool.settings.settleDelay().toMillis();
         // Scanning every dirty entry on every round would cost O(dirty) per finished upload; scan only
         // when something can have become due: the earliest due time seen, new writes (due no earlier
@@ -227,42 +251,21 @@ final class Uploader {
             scanCutShort = false;
             earliestRetry.set(Long.MAX_VALUE);
             long earliestDue = now + settle;
+            long[] earliest = {earliestDue};
             for (Entry e : pool.dirty) {
                 if (inFlight.get() >= pool.settings.uploadThreads()) {
                     scanCutShort = true;
                     break;
                 }
-                PoolVolume v;
-                e.lock.lock();
-                try {
-                    if (e.removed || e.state != SlotState.DIRTY) {
-                        if (e.removed || e.state == SlotState.CLEAN) {
-                            pool.dirty.remove(e);
-                        }
-                        continue;
-                    }
-                    // Settled: no write for the settle delay, or dirty for four settle delays (a chunk
-                    // written all the time is still uploaded regularly).
-                    long settled = Math.min(e.dirtySinceMillis + settle, e.firstDirtyMillis + 4 * settle);
-                    long due = Math.max(e.notBeforeMillis, urgent ? 0 : settled);
-                    if (due > now) {
-                        earliestDue = Math.min(earliestDue, due);
-                        continue;
-                    }
-                    v = pool.volume(e.key.volume());
-                    if (v == null) {
-                        continue;
-                    }
-                    e.state = SlotState.UPLOADING;
-                    inFlight.incrementAndGet(); // before leaving the dirty set, so idle() never sees it nowhere
-                    pool.dirty.remove(e);
-                    v.uploading.incrementAndGet();
-                } finally {
-                    e.lock.unlock();
+                inFlight.incrementAndGet(); // before the entry leaves the dirty set, so idle() never sees it nowhere
+                PoolVolume volume = claim(e, now, urgent, settle, earliest);
+                if (volume == null) {
+                    inFlight.decrementAndGet();
+                    continue;
                 }
-                PoolVolume volume = v;
-                workers.execute(() -> upload(volume, e));
+                workers.execute(() -> work(volume, e));
             }
+            earliestDue = earliest[0];
             nextScanMillis = earliestDue;
         }
         nextWake = Math.min(nextWake, Math.min(nextScanMillis, earliestRetry.get()));
@@ -295,7 +298,83 @@ final class Uploader {
         return nextWake;
     }
 
-    /** Worker: uploads one entry (state UPLOADING). */
+    /**
+     * Takes {@code e} for upload if it is DIRTY and due: marks it UPLOADING and returns its volume;
+     * otherwise null ({@code earliestDue[0]} is lowered to its due time when it is not due yet).
+     * The caller owns an in-flight place for it.
+     */
+    private PoolVolume claim(Entry e, long now, boolean urgent, long settle, long[] earliestDue) {
+        e.lock.lock();
+        try {
+            if (e.removed || e.state != SlotState.DIRTY) {
+                if (e.removed || e.state == SlotState.CLEAN) {
+                    pool.dirty.remove(e);
+                }
+                return null;
+            }
+            // Settled: no write for the settle delay, or dirty for four settle delays (a chunk
+            // written all the time is still uploaded regularly).
+            long settled = Math.min(e.dirtySinceMillis + settle, e.firstDirtyMillis + 4 * settle);
+            long due = Math.max(e.notBeforeMillis, urgent ? 0 : settled);
+            if (due > now) {
+                earliestDue[0] = Math.min(earliestDue[0], due);
+                return null;
+            }
+            PoolVolume v = pool.volume(e.key.volume());
+            if (v == null) {
+                return null;
+            }
+            e.state = SlotState.UPLOADING;
+            pool.dirty.remove(e);
+            v.uploading.incrementAndGet();
+            return v;
+        } finally {
+            e.lock.unlock();
+        }
+    }
+
+    /**
+     * Worker: uploads {@code e}, then keeps its in-flight place and takes the next due entry
+     * itself (looking at a few dirty entries), so uploads stay in flight without waiting for the
+     * coordinator to be scheduled or to finish a commit. Stops when nothing is due or on stop.
+     */
+    private void work(PoolVolume v, Entry e) {
+        try {
+            while (true) {
+                upload(v, e);
+                if (stopped) {
+                    return;
+                }
+                long now = pool.settings.clock().millis();
+                boolean urgent = draining > 0 || mostlyDirty || pool.slots.waitingWriters() > 0;
+                long settle = pool.settings.settleDelay().toMillis();
+                long[] ignored = {Long.MAX_VALUE};
+                PoolVolume nextVolume = null;
+                Entry next = null;
+                int looked = 0;
+                for (Entry d : pool.dirty) {
+                    if (++looked > CHAIN_LOOK) {
+                        break;
+                    }
+                    nextVolume = claim(d, now, urgent, settle, ignored);
+                    if (nextVolume != null) {
+                        next = d;
+                        break;
+                    }
+                }
+                if (next == null) {
+                    return;
+                }
+                v = nextVolume;
+                e = next;
+            }
+        } finally {
+            inFlight.decrementAndGet();
+            wake();
+        }
+    }
+
+    /** Uploads one entry (state UPLOADING). */
     private void upload(PoolVolume v, Entry e) {
         try {
             byte[] content = null;
@@ -329,7 +408,7 @@ final class Uploader {
                     id = pool.chunks.put(content).id();
                     pool.metrics.uploaded(content.length);
                 }
-                finished(v, e, gen, id);
+                finished(v, e, gen, id, zero ? 0 : CachePool.chunkCrc(content, content.length));
             } finally {
                 pool.references.readLock().unlock();
             }
@@ -337,8 +416,7 @@ final class Uploader {
             failed(v, e, ex);
         } finally {
             v.uploading.decrementAndGet();
-            inFlight.decrementAndGet();
-            wake();
+            wake(); // the coordinator commits, publishes and dispatches while this worker goes on
         }
     }
 
@@ -376,7 +454,7 @@ final class Uploader {
         return true;
     }
 
-    private void finished(PoolVolume v, Entry e, long gen, ChunkId id) {
+    private void finished(PoolVolume v, Entry e, long gen, ChunkId id, int crc) {
         e.lock.lock();
         try {
             if (e.removed) {
@@ -391,6 +469,8 @@ final class Uploader {
             }
             if (e.gen == gen) {
                 e.state = SlotState.UPLOADED;
+                e.uploadCrc = crc;
+                e.uploadCrcGen = gen;
             } else {
                 e.state = SlotState.DIRTY; // written during the upload: upload again
                 e.dirtySinceMillis = pool.settings.clock().millis();
@@ -481,7 +561,7 @@ final class Uploader {
                 pool.journal.append(new JournalRecord.Clean(p.entry().slot, v.number, p.entry().key.chunk(),
                         p.gen()));
             }
-            pool.journal.syncAll();
+            pool.journal.forceRecords(); // the data is in the bucket: no need to force the data file
             pool.stateLock.writeLock().lock();
             try {
                 v.manifest = next;
@@ -498,6 +578,11 @@ final class Uploader {
                                 pool.index.remove(e.key, e);
                             } else {
                                 e.state = SlotState.CLEAN;
+                                if (e.uploadCrcGen == p.gen()) {
+                                    e.cleanCrc = e.uploadCrc; // the slot holds what was uploaded
+                                    e.cleanCrcKnown = true;
+                                    pool.journalWarm(e);
+                                }
                             }
                         }
                     } finally {

@@ -259,4 +259,36 @@ class JournalTest {
         assertThat(five.bitmap().isValid(8)).isTrue();
         assertThat(r.maxGen).isEqualTo(12);
     }
+
+    @Test
+    void warmRecordsKeepCleanChunksUntilAnyLaterRecordTouchesTheChunkOrTheSlot() throws Exception {
+        JournalRecord.Warm warm = new JournalRecord.Warm(4, 1, 20, 30, 0xCAFE);
+        try (FileChannel data = data()) {
+            try (Journal j = Journal.open(dir.resolve("journal"), data, SLOT, 8, 0, new ArrayList<>())) {
+                j.append(warm);
+            }
+            assertThat(reopen(data)).containsExactly(warm);
+        }
+
+        JournalReplay r = new JournalReplay(SLOT);
+        r.apply(new JournalRecord.Volume(1, 1 << 30, SLOT, "v"));
+        r.apply(new JournalRecord.Warm(0, 1, 1, 1, 11)); // kept
+        r.apply(new JournalRecord.Warm(1, 1, 2, 2, 12));
+        r.apply(new JournalRecord.Write(1, 1, 3, 3, 0, 1, true, false, null)); // slot 1 reused by chunk 3
+        r.apply(new JournalRecord.Warm(2, 1, 4, 4, 14));
+        r.apply(new JournalRecord.Zero(1, 4, 5)); // chunk 4 unmapped
+        r.apply(new JournalRecord.Warm(3, 1, 5, 6, 15));
+        r.apply(new JournalRecord.Write(3, 1, 5, 7, 2, 1, false, false, null)); // chunk 5 written in place: dirty
+        r.apply(new JournalRecord.Warm(5, 1, 6, 8, 16));
+        r.apply(new JournalRecord.Warm(6, 1, 6, 9, 17)); // chunk 6 read again into another slot: the newer counts
+        r.apply(new JournalRecord.Warm(7, 2, 1, 10, 18)); // volume 2 is unknown
+        r.apply(new JournalRecord.Write(8, 1, 7, 11, 0, 1, false, false, null));
+        r.apply(new JournalRecord.Clean(8, 1, 7, 11));
+        r.apply(new JournalRecord.Warm(8, 1, 7, 11, 19)); // committed, then marked warm
+        assertThat(r.warmChunks()).extracting(w -> w.key().chunk() + "@" + w.slot() + "v" + w.gen() + "c" + w.crc())
+                .containsExactlyInAnyOrder("1@0v1c11", "6@6v9c17", "7@8v11c19");
+        assertThat(r.dirtyChunks(slot -> new byte[SLOT])).extracting(d -> d.key().chunk())
+                .containsExactlyInAnyOrder(3L, 4L, 5L);
+        assertThat(r.maxGen).isEqualTo(11);
+    }
 }

@@ -55,8 +55,12 @@ public final class CacheUploadBench {
     private static final String ACCESS = "stowage-bench-access";
     private static final String SECRET = "stowage-bench-secret-not-a-real-one";
     private static final String BUCKET = "bench";
+    /** As the gateway's cache service opens its chunk store: conditional put, HEAD when refused. */
+    private static final BucketChunkStore.Options CHUNK_OPTIONS =
+            BucketChunkStore.Options.DEFAULT.withProbe(BucketChunkStore.DedupProbe.AUTO);
 
     private final long totalMiB;
+    private final int rounds;
     private final int parallel;
     private final long volumeMiB;
     private final int[] slotSizesKiB;
@@ -66,8 +70,10 @@ public final class CacheUploadBench {
     private URI endpoint;
     private int run;
 
-    private CacheUploadBench(long totalMiB, int parallel, long volumeMiB, int[] slotSizesKiB, Path scratch) {
+    private CacheUploadBench(long totalMiB, int rounds, int parallel, long volumeMiB, int[] slotSizesKiB,
+                             Path scratch) {
         this.totalMiB = totalMiB;
+        this.rounds = rounds;
         this.parallel = parallel;
         this.volumeMiB = volumeMiB;
         this.slotSizesKiB = slotSizesKiB;
@@ -76,6 +82,7 @@ public final class CacheUploadBench {
 
     public static void main(String[] args) throws Exception {
         long total = 256;
+        int rounds = 3;
         int parallel = 8;
         long volume = 256;
         String slots = "1024,64";
@@ -89,6 +96,7 @@ public final class CacheUploadBench {
             String v = args[++i];
             switch (a) {
                 case "--total-mib" -> total = positive(a, v);
+                case "--rounds" -> rounds = (int) positive(a, v);
                 case "--parallel" -> parallel = (int) positive(a, v);
                 case "--volume-mib" -> volume = positive(a, v);
                 case "--slot-kib" -> slots = v;
@@ -103,7 +111,7 @@ public final class CacheUploadBench {
         }
         Files.createDirectories(dir);
         Path scratch = Files.createTempDirectory(dir, "cache-upload-bench-");
-        CacheUploadBench bench = new CacheUploadBench(total, parallel, volume, slotKiB, scratch);
+        CacheUploadBench bench = new CacheUploadBench(total, rounds, parallel, volume, slotKiB, scratch);
         try {
             bench.start();
             if (!only.equals("snapshot")) {
@@ -133,7 +141,7 @@ public final class CacheUploadBench {
 
     private static void usage(String problem) {
         System.err.println("cache-upload bench: " + problem);
-        System.err.println("options: --total-mib N (drain test, default 256) --parallel P (default 8)"
+        System.err.println("options: --total-mib N (drain test, default 256) --rounds R (default 3) --parallel P (default 8)"
                 + " --volume-mib N (snapshot test, default 256) --slot-kib 1024,64 --dir DIR --only all|drain|snapshot");
         System.exit(2);
     }
@@ -182,24 +190,74 @@ public final class CacheUploadBench {
     // ---------------------------------------------------------------- 1. drain rate
 
     private void drainRate() throws Exception {
-        System.out.printf("%n== Upload drain rate: %d MiB of distinct random data, parallelism %d, 1 MiB objects/chunks ==%n",
-                totalMiB, parallel);
-        plainLoop(Math.min(totalMiB, 32)); // untimed warm-up of the JIT, the HTTP client and S3Proxy
-        double plainFirst = plainLoop(totalMiB);
-        DrainResult settled = cacheDrain(false);
-        DrainResult live = cacheDrain(true);
-        double plainLast = plainLoop(totalMiB);
-        double plain = (plainFirst + plainLast) / 2;
-        System.out.printf("%-58s %10s %8s%n", "", "MiB/s", "vs PUT");
-        System.out.printf("%-58s %10.1f%n", "plain PUT loop, before the cache runs", plainFirst);
-        System.out.printf("%-58s %10.1f%n", "plain PUT loop, after the cache runs", plainLast);
-        System.out.printf("%-58s %10.1f %8s%n", "plain PUT loop (S3ObjectStore.put, P threads), mean", plain, "1.00");
-        System.out.printf("%-58s %10.1f %8.2f%n", "cache drain (written first, then drain timed)", settled.mibPerSec,
-                settled.mibPerSec / plain);
-        System.out.printf("%-58s %10.1f %8.2f%n", "cache, settle 0: first write to drain done", live.mibPerSec,
-                live.mibPerSec / plain);
-        System.out.printf("  cache drain objects PUT: %d (%d MiB); data chunks uploaded: %d%n", settled.puts,
-                settled.bytes / MIB, settled.chunks);
+        System.out.printf("%n== Upload drain rate: %d MiB of distinct random data, parallelism %d, 1 MiB objects/chunks,"
+                + " %d rounds ==%n", totalMiB, parallel, rounds);
+        // Untimed warm-up of both sides (JIT, HTTP client, S3Proxy), so neither pays for it in a timed run.
+        long warm = Math.min(totalMiB, 64);
+        plainLoop(warm);
+        cacheDrain(warm, false);
+        cacheDrain(warm, true);
+        // Rounds alternate PUT loop and cache runs, so load changes on a shared machine hit both sides;
+        // each cache run is compared with the mean of the PUT loops just before and after it.
+        double[] plain = new double[rounds + 1];
+        double[] plainCpu = new double[rounds + 1];
+        DrainResult[] settled = new DrainResult[rounds];
+        DrainResult[] live = new DrainResult[rounds];
+        plain[0] = plainLoop(totalMiB);
+        plainCpu[0] = lastCpuMsPerMiB;
+        for (int r = 0; r < rounds; r++) {
+            settled[r] = cacheDrain(totalMiB, false);
+            live[r] = cacheDrain(totalMiB, true);
+            plain[r + 1] = plainLoop(totalMiB);
+            plainCpu[r + 1] = lastCpuMsPerMiB;
+        }
+        System.out.printf("%-7s %14s %14s %7s %16s %7s%n", "round", "PUT loop MiB/s", "drain MiB/s", "ratio",
+                "settle-0 MiB/s", "ratio");
+        double[] ratios = new double[rounds];
+        double[] liveRatios = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            double p = (plain[r] + plain[r + 1]) / 2;
+            ratios[r] = settled[r].mibPerSec / p;
+            liveRatios[r] = live[r].mibPerSec / p;
+            System.out.printf("%-7d %14s %14.1f %7.2f %16.1f %7.2f%n", r + 1,
+                    String.format("%.1f/%.1f", plain[r], plain[r + 1]), settled[r].mibPerSec, ratios[r],
+                    live[r].mibPerSec, liveRatios[r]);
+        }
+        System.out.printf("CPU ms per MiB (whole process, client and S3Proxy): PUT loop %s; drain %s; settle 0 %s"
+                + " (settle 0 includes writing into the cache)%n", cpuList(plainCpu), cpuList(settled, false),
+                cpuList(live, true));
+        System.out.printf("drain / PUT loop: median %.2f, range %.2f-%.2f; settle 0: median %.2f, range %.2f-%.2f%n",
+                median(ratios), min(ratios), max(ratios), median(liveRatios), min(liveRatios), max(liveRatios));
+        System.out.printf("  cache drain objects PUT: %d (%d MiB); data chunks uploaded: %d%n", settled[0].puts,
+                settled[0].bytes / MIB, settled[0].chunks);
+    }
+
+    private static String cpuList(double[] v) {
+        return String.join(" ", java.util.Arrays.stream(v).mapToObj(x -> String.format("%.1f", x)).toList());
+    }
+
+    private static String cpuList(DrainResult[] v, boolean unused) {
+        return cpuList(java.util.Arrays.stream(v).mapToDouble(DrainResult::cpuMsPerMiB).toArray());
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double min(double[] v) {
+        return java.util.Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] v) {
+        return java.util.Arrays.stream(v).max().orElse(Double.NaN);
+    }
+
+    /** CPU time of this whole process (client and S3Proxy), nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private double plainLoop(long mib) throws Exception {
@@ -213,6 +271,7 @@ public final class CacheUploadBench {
             ExecutorService pool = Executors.newFixedThreadPool(parallel);
             AtomicInteger next = new AtomicInteger();
             long t0 = System.nanoTime();
+            long cpu0 = processCpuNanos();
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < parallel; t++) {
                 futures.add(pool.submit(() -> {
@@ -226,12 +285,15 @@ public final class CacheUploadBench {
                 f.get();
             }
             long nanos = System.nanoTime() - t0;
+            lastCpuMsPerMiB = (processCpuNanos() - cpu0) / 1e6 / mib;
             pool.shutdown();
             return mib / (nanos / 1e9);
         }
     }
 
-    private record DrainResult(double mibPerSec, long puts, long bytes, long chunks) {
+    private double lastCpuMsPerMiB;
+
+    private record DrainResult(double mibPerSec, long puts, long bytes, long chunks, double cpuMsPerMiB) {
     }
 
     /**
@@ -239,7 +301,7 @@ public final class CacheUploadBench {
      * the clock runs from the first write; otherwise the settle delay holds uploads back and only
      * the drain is timed.
      */
-    private DrainResult cacheDrain(boolean live) throws Exception {
+    private DrainResult cacheDrain(long totalMiB, boolean live) throws Exception {
         int slot = (int) MIB;
         Path dir = scratch.resolve("cache-" + (++run));
         // More than twice the data in slots: the uploader treats a cache more than half dirty as
@@ -254,6 +316,7 @@ public final class CacheUploadBench {
             long chunksBefore = pool.metrics().chunksUploaded();
             byte[] buf = new byte[slot];
             long t0 = System.nanoTime();
+            long cpu0 = processCpuNanos();
             for (long c = 0; c < totalMiB; c++) {
                 random.nextBytes(buf);
                 v.write(c * slot / BLOCK, ByteBuffer.wrap(buf), false);
@@ -261,6 +324,7 @@ public final class CacheUploadBench {
             long early = pool.metrics().chunksUploaded() - chunksBefore;
             if (!live) {
                 t0 = System.nanoTime();
+                cpu0 = processCpuNanos();
                 if (early > 0) {
                     throw new IllegalStateException(early + " chunks went up before the drain started; the drain"
                             + " figure would be wrong");
@@ -271,7 +335,7 @@ public final class CacheUploadBench {
             }
             long nanos = System.nanoTime() - t0;
             return new DrainResult(totalMiB / (nanos / 1e9), store.puts() - putsBefore, store.bytes() - before,
-                    pool.metrics().chunksUploaded() - chunksBefore);
+                    pool.metrics().chunksUploaded() - chunksBefore, (processCpuNanos() - cpu0) / 1e6 / totalMiB);
         } finally {
             deleteTree(dir);
         }
@@ -280,7 +344,7 @@ public final class CacheUploadBench {
     private CachePool open(CacheSettings settings, ObjectStore store) throws IOException {
         byte[] secret = randomBytes(32);
         BucketChunkStore chunks = new BucketChunkStore(store, new ChunkHasher(secret),
-                new ChunkCodec(ChunkCodec.Settings.DEFAULT, null), BucketChunkStore.Options.DEFAULT);
+                new ChunkCodec(ChunkCodec.Settings.DEFAULT, null), CHUNK_OPTIONS);
         return CachePool.open(settings, chunks, new ManifestStore(chunks, 1024), store);
     }
 

@@ -8,6 +8,7 @@ import dev.stowage.core.store.ObjectStore;
 import dev.stowage.core.store.PreconditionFailedException;
 import dev.stowage.core.store.PutOptions;
 import dev.stowage.core.store.StorageClass;
+import dev.stowage.core.store.StoreFailureException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -31,7 +32,8 @@ import java.util.concurrent.atomic.LongAdder;
  * uploads only when the object is missing (duplicates cost no upload bandwidth; works on every
  * S3-compatible store); {@link DedupProbe#CONDITIONAL_PUT} uploads with {@code If-None-Match: *}
  * and takes "precondition failed" to mean "already there" (one request for a new chunk; needs a
- * store with conditional writes). A store that ignores the condition merely overwrites a chunk
+ * store with conditional writes); {@link DedupProbe#AUTO} does that until the store refuses the
+ * condition, then HEADs. A store that ignores the condition merely overwrites a chunk
  * with an equally valid frame of the same content.
  *
  * <p><b>Self-repair.</b> When {@link #get} finds a chunk corrupt, the id is remembered as suspect,
@@ -48,13 +50,20 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safe. Errors as described on {@link ChunkStore}.
  */
 public final class BucketChunkStore implements ChunkStore {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BucketChunkStore.class);
 
     /** How {@link #put} asks the bucket whether a chunk is already there. */
     public enum DedupProbe {
         /** HEAD the key; upload only when absent. */
         HEAD_BEFORE_PUT,
         /** Upload with If-None-Match: *; PreconditionFailed means present. */
-        CONDITIONAL_PUT
+        CONDITIONAL_PUT,
+        /**
+         * {@link #CONDITIONAL_PUT} (one request per new chunk) until the store refuses the condition
+         * (an error that is not "precondition failed" nor retryable, while a plain put of the same chunk
+         * then succeeds: e.g. 501 NotImplemented); from then on {@link #HEAD_BEFORE_PUT}.
+         */
+        AUTO
     }
 
     /**
@@ -97,6 +106,8 @@ public final class BucketChunkStore implements ChunkStore {
     private final ConcurrentHashMap<ChunkId, CompletableFuture<ChunkRef>> inFlight = new ConcurrentHashMap<>();
     private final PutOptions plainPut;
     private final PutOptions createOnlyPut;
+    /** The probe in use: {@link Options#probe()}, or HEAD_BEFORE_PUT once AUTO saw conditions refused. */
+    private volatile DedupProbe probe;
 
     private final LongAdder chunksUploaded = new LongAdder();
     private final LongAdder bytesUploaded = new LongAdder();
@@ -112,6 +123,7 @@ public final class BucketChunkStore implements ChunkStore {
         this.codec = Objects.requireNonNull(codec, "codec");
         this.options = Objects.requireNonNull(options, "options");
         this.known = new KnownChunks(options.knownPresentCapacity());
+        this.probe = options.probe();
         this.plainPut = PutOptions.builder().storageClass(options.storageClass()).contentType(CONTENT_TYPE).build();
         this.createOnlyPut = PutOptions.builder().storageClass(options.storageClass()).contentType(CONTENT_TYPE)
                 .ifNoneMatch().build();
@@ -173,18 +185,24 @@ public final class BucketChunkStore implements ChunkStore {
     private ChunkRef upload(ChunkId id, byte[] plaintext) {
         String key = id.objectKey();
         boolean repair = suspects.contains(id);
-        if (!repair && options.probe() == DedupProbe.HEAD_BEFORE_PUT) {
+        DedupProbe probe = this.probe;
+        if (!repair && probe == DedupProbe.HEAD_BEFORE_PUT) {
             Optional<ObjectInfo> present = store.find(key);
             if (present.isPresent()) {
                 return deduplicated(id, plaintext.length, present.get().size());
             }
         }
         byte[] frame = codec.encode(plaintext);
-        if (!repair && options.probe() == DedupProbe.CONDITIONAL_PUT) {
+        if (!repair && probe != DedupProbe.HEAD_BEFORE_PUT) {
             for (int attempt = 0; ; attempt++) {
                 try {
                     store.put(key, frame, createOnlyPut);
                     return uploaded(id, plaintext.length, frame.length);
+                } catch (StoreFailureException e) {
+                    if (probe != DedupProbe.AUTO) {
+                        throw e;
+                    }
+                    return refusedCondition(id, plaintext, frame, e);
                 } catch (PreconditionFailedException e) {
                     Optional<ObjectInfo> present = store.find(key);
                     if (present.isPresent()) {
@@ -199,6 +217,35 @@ public final class BucketChunkStore implements ChunkStore {
         store.put(key, frame, plainPut);
         ChunkRef ref = uploaded(id, plaintext.length, frame.length);
         suspects.remove(id);
+        return ref;
+    }
+
+    /**
+     * AUTO mode, a conditional put failed with an error that is neither "precondition failed" nor
+     * retryable: probe with HEAD and put plainly. When that works, the store refuses conditions and
+     * HEAD_BEFORE_PUT is used from now on; when it fails too, the original error was not about the
+     * condition, and the mode stays.
+     */
+    private ChunkRef refusedCondition(ChunkId id, byte[] plaintext, byte[] frame, StoreFailureException conditional) {
+        String key = id.objectKey();
+        ChunkRef ref;
+        try {
+            Optional<ObjectInfo> present = store.find(key);
+            if (present.isPresent()) {
+                ref = deduplicated(id, plaintext.length, present.get().size());
+            } else {
+                store.put(key, frame, plainPut);
+                ref = uploaded(id, plaintext.length, frame.length);
+            }
+        } catch (RuntimeException e) {
+            e.addSuppressed(conditional);
+            throw e;
+        }
+        if (probe != DedupProbe.HEAD_BEFORE_PUT) {
+            probe = DedupProbe.HEAD_BEFORE_PUT;
+            log.warn("{} refused a conditional write (If-None-Match: *), so chunks are deduplicated with a HEAD "
+                    + "before each upload from now on: {}", store.describe(), conditional.getMessage());
+        }
         return ref;
     }
 

@@ -13,7 +13,8 @@ import javax.crypto.spec.GCMParameterSpec;
 /**
  * Turns chunk plaintext into the bytes of a chunk object ({@link ChunkFrame} header + payload)
  * and back. Encoding compresses with zstd when that saves at least
- * {@link Settings#minSaving()} of the size (else the payload is stored raw, codec NONE), then
+ * {@link Settings#minSaving()} of the size (else the payload is stored raw, codec NONE; chunks of
+ * 256 KiB and more are sampled first, so incompressible data is not compressed in full), then
  * encrypts with AES-256-GCM under the key ring's current key when encryption is on.
  *
  * <p>Decoding accepts every frame this format version allows, whatever the current settings
@@ -114,7 +115,7 @@ public final class ChunkCodec {
         }
         CompressionCodec compression = CompressionCodec.NONE;
         byte[] body = plaintext;
-        if (settings.compression() == CompressionCodec.ZSTD && plaintext.length > 0) {
+        if (settings.compression() == CompressionCodec.ZSTD && plaintext.length > 0 && worthCompressing(plaintext)) {
             byte[] packed = Zstd.compress(plaintext, settings.zstdLevel());
             long limit = plaintext.length - Math.max(1, (long) Math.ceil(plaintext.length * settings.minSaving()));
             if (packed.length <= limit) {
@@ -148,6 +149,33 @@ public final class ChunkCodec {
             throw new IllegalStateException("AES-256-GCM encryption failed: " + e.getMessage(), e);
         }
         return frame;
+    }
+
+    /** Chunks at least this large are sampled before a full compression attempt. */
+    static final int SAMPLE_FROM = 256 * 1024;
+    private static final int SAMPLE_SLICES = 16;
+    private static final int SAMPLE_SLICE = 4 * 1024;
+
+    /**
+     * Whether a full zstd attempt may pay off. A large chunk is judged by compressing sixteen 4 KiB
+     * slices spread evenly over it (1/16 of a 1 MiB chunk): when they do not save half of
+     * {@link Settings#minSaving()}, the chunk is taken as incompressible (random, already
+     * compressed or encrypted data) and stored raw without compressing all of it. Any compressible
+     * region of at least an eighth of the chunk contains a whole slice, so only chunks whose
+     * compressible part is smaller than that may be stored raw although compression would have
+     * saved a little.
+     */
+    private boolean worthCompressing(byte[] plaintext) {
+        if (plaintext.length < SAMPLE_FROM) {
+            return true;
+        }
+        byte[] sample = new byte[SAMPLE_SLICES * SAMPLE_SLICE];
+        long step = (plaintext.length - SAMPLE_SLICE) / (SAMPLE_SLICES - 1);
+        for (int i = 0; i < SAMPLE_SLICES; i++) {
+            System.arraycopy(plaintext, (int) (i * step), sample, i * SAMPLE_SLICE, SAMPLE_SLICE);
+        }
+        long packed = Zstd.compress(sample, settings.zstdLevel()).length;
+        return packed <= sample.length - (long) Math.ceil(sample.length * settings.minSaving() / 2);
     }
 
     /**

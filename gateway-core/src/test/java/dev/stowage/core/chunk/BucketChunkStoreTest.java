@@ -146,6 +146,67 @@ class BucketChunkStoreTest {
     }
 
     @Test
+    void autoProbeUploadsWithOneConditionalPutPerNewChunk() {
+        Options auto = Options.DEFAULT.withProbe(DedupProbe.AUTO);
+        ChunkRef ref = store(auto).put(TestData.random(50_000, 7));
+        assertThat(bucket.calls(Operation.HEAD)).isZero();
+        assertThat(bucket.calls(Operation.PUT)).isEqualTo(1);
+
+        BucketChunkStore restarted = store(auto);
+        assertThat(restarted.put(TestData.random(50_000, 7))).isEqualTo(ref);
+        assertThat(restarted.stats().chunksUploaded()).isZero();
+        assertThat(restarted.stats().chunksDeduplicated()).isEqualTo(1);
+    }
+
+    @Test
+    void autoProbeFallsBackToHeadForGoodWhenTheStoreRefusesConditions() {
+        RefusesConditionsStore refusing = new RefusesConditionsStore(bucket);
+        BucketChunkStore chunks = new BucketChunkStore(refusing, TestData.hasher(),
+                codec(CompressionCodec.ZSTD, true, RING_1), Options.DEFAULT.withProbe(DedupProbe.AUTO));
+        byte[] first = TestData.random(30_000, 8);
+        ChunkRef ref = chunks.put(first); // refused, then HEAD + plain put
+        assertThat(chunks.get(ref.id())).isEqualTo(first);
+        assertThat(refusing.refused).isEqualTo(1);
+
+        byte[] second = TestData.random(30_000, 9);
+        chunks.put(second);
+        assertThat(refusing.refused).isEqualTo(1); // no conditional put any more
+        assertThat(bucket.calls(Operation.HEAD)).isEqualTo(2);
+        assertThat(memory.objectCount()).isEqualTo(2);
+    }
+
+    @Test
+    void autoProbeKeepsConditionalPutsWhenThePlainPutFailsToo() {
+        BucketChunkStore chunks = store(Options.DEFAULT.withProbe(DedupProbe.AUTO));
+        byte[] data = TestData.random(20_000, 31);
+        bucket.failNext(Operation.PUT, 1, () -> new dev.stowage.core.store.StoreFailureException("refused"));
+        bucket.failNext(Operation.HEAD, 1, () -> new UnavailableException("connection reset", null));
+        assertThatThrownBy(() -> chunks.put(data)).isInstanceOf(UnavailableException.class);
+
+        chunks.put(data);
+        chunks.put(TestData.random(20_000, 32));
+        assertThat(bucket.calls(Operation.HEAD)).isEqualTo(1); // only the failed fallback probe
+    }
+
+    /** A store that refuses every conditional put, as a service without conditional writes may (501). */
+    private static final class RefusesConditionsStore extends dev.stowage.core.store.ForwardingObjectStore {
+        int refused;
+
+        RefusesConditionsStore(ObjectStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public dev.stowage.core.store.PutResult put(String key, byte[] data, PutOptions options) {
+            if (options.ifNoneMatch()) {
+                refused++;
+                throw new dev.stowage.core.store.StoreFailureException("NotImplemented (HTTP 501)");
+            }
+            return super.put(key, data, options);
+        }
+    }
+
+    @Test
     void aPutWhoseAnswerWasLostIsFoundByTheRetryAndNotUploadedAgain() {
         BucketChunkStore chunks = store(Options.DEFAULT);
         byte[] data = TestData.random(20_000, 30);

@@ -93,6 +93,21 @@ class ChunkCodecTest {
     }
 
     @Test
+    void aLargeChunkWithACompressibleEighthAnywhereIsStillCompressed() {
+        // Sampling must not make a chunk that is mostly random, with a compressible region of an
+        // eighth of its size, go up raw: wherever the region lies, a sampled slice falls into it.
+        int size = 1 << 20;
+        ChunkCodec codec = codec(CompressionCodec.ZSTD, false);
+        for (int at = 0; at + size / 8 <= size; at += size / 16) {
+            byte[] plaintext = TestData.random(size, 40 + at);
+            Arrays.fill(plaintext, at, at + size / 8, (byte) 0);
+            byte[] frame = codec.encode(plaintext);
+            assertThat(header(frame).compression()).as("zeros at %d", at).isEqualTo(CompressionCodec.ZSTD);
+            assertThat(codec.decode(frame, KEY)).isEqualTo(plaintext);
+        }
+    }
+
+    @Test
     void compressionIsKeptOnlyWhenItSavesTheConfiguredMargin() {
         // Half random, half zeros: zstd saves a bit under 50%.
         byte[] plaintext = new byte[64 << 10];

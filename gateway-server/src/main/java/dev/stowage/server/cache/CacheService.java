@@ -87,7 +87,9 @@ public final class CacheService implements Service {
         ChunkHasher hasher = chunkIdKey();
         KeyRing ring = config.encryptionKeyFile() == null ? null : encryptionKeys(config.encryptionKeyFile());
         ChunkCodec codec = new ChunkCodec(ChunkCodec.Settings.DEFAULT.withEncryption(ring != null), ring);
-        BucketChunkStore chunks = new BucketChunkStore(store, hasher, codec, BucketChunkStore.Options.DEFAULT);
+        // Conditional puts dedup with one request per new chunk; stores that refuse them get HEAD + PUT.
+        BucketChunkStore chunks = new BucketChunkStore(store, hasher, codec,
+                BucketChunkStore.Options.DEFAULT.withProbe(BucketChunkStore.DedupProbe.AUTO));
         ManifestStore manifests = new ManifestStore(chunks, MANIFEST_PAGE_CACHE);
         CacheSettings settings = CacheSettings.defaults(config.dir(), config.slotCount())
                 .withSlotSize(config.chunkSize()).withSettleDelay(config.settleDelay())
