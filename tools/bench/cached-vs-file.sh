@@ -76,14 +76,7 @@ trap 'exit 143' TERM
 iqn=iqn.2026-11.dev.stowage:bench-cached-vs-file
 config=$scratch/stowage.yaml
 data=$scratch/stowage-data
-cat > "$config" <<EOF
-s3:
-  embedded: true
-  embedded_port: 0
-health:
-  listen: 127.0.0.1:0
-logging:
-  level: warn
+{ daemon_config_head; cat <<EOF; } > "$config"
 cache:
   size: $((size_gib * 1024 + 256))MiB
   chunk_size: 1MiB
@@ -132,24 +125,11 @@ untimed file "$file_url" write
 untimed file "$file_url" read
 wait_uploads
 
-# --- the four jobs ---------------------------------------------------------------------------
+# --- the jobs (compare in lib.sh) --------------------------------------------------------------
 started=$SECONDS
 load_before=$(loadavg)
 say "load before the jobs: $load_before"
-limit=$((repeat * 4 * 2 * (runtime + ramp + 15) + 60))
-in_background timeout "$limit" "$repo/tools/fio/bench-iscsi.sh" --runtime "$runtime" --ramp "$ramp" \
-        --repeat "$repeat" --size "${size_gib}G" --no-prefill --label-a cached --label-b file \
-        --out "$out" "$cached_url" "$file_url" > "$out/table.txt" \
-    || die "tools/fio/bench-iscsi.sh failed (fio output in $out)"
-
-# --- the durability job (run_sync in lib.sh), order flipped every repetition ---------------
-if [[ $sync_job -eq 1 ]]; then
-    for rep in $(seq "$repeat"); do
-        if ((rep % 2)); then run_sync cached "$cached_url" "$rep"; run_sync file "$file_url" "$rep"
-        else run_sync file "$file_url" "$rep"; run_sync cached "$cached_url" "$rep"; fi
-    done
-fi
-fail_on_request_errors "$out"
+compare cached "$cached_url" file "$file_url" --no-prefill
 load_after=$(loadavg)
 
 # --- report ----------------------------------------------------------------------------------
@@ -157,9 +137,7 @@ echo "Stowage cached volume (warm cache, 1 MiB chunks, settle delay $settle) vs 
      "one daemon, fio $("$fio" --version) libiscsi engine; scratch directory under $parent"
 echo "runtime ${runtime}s + ${ramp}s ramp per job, median of $repeat runs; load average before: $load_before, after: $load_after"
 echo
-sed '/^per run/,$d' "$out/table.txt"      # the medians, then the sync job's row, then every run
-if [[ $sync_job -eq 1 ]]; then print_sync_row "$out" "$repeat" cached file; fi
-sed -n '/^per run/,$p' "$out/table.txt"
+print_tables cached file
 echo "bucket after the run: $(find "$data/demo-s3" -type f 2>/dev/null | wc -l) objects"
 echo
 echo "wall time of the timed jobs: $((SECONDS - started)) s; fio job files and JSON in $out"

@@ -83,14 +83,7 @@ tgt_url=$(sed -n 's/^disk_url=//p' <<< "$tgt_env")
 # --- our daemon ------------------------------------------------------------------------------
 our_iqn=iqn.2026-11.dev.stowage:bench-disk
 config=$scratch/stowage.yaml
-cat > "$config" <<EOF
-s3:
-  embedded: true
-  embedded_port: 0
-health:
-  listen: 127.0.0.1:0
-logging:
-  level: warn
+{ daemon_config_head; cat <<EOF; } > "$config"
 iscsi:
   listen: 127.0.0.1:$our_port
   targets:
@@ -106,31 +99,16 @@ wait_inquiry tgt "$tgt_url" 30 "$tgt_pid"
 wait_inquiry "stowage (log: $scratch/stowage.log)" "$our_url" 180 "$daemon_pid"
 say "both targets answer: ours $our_url, tgt $tgt_url"
 
-# --- the four jobs ---------------------------------------------------------------------------
+# --- the jobs (compare in lib.sh) --------------------------------------------------------------
 started=$SECONDS
 say "load before the run: $(loadavg)"
-jobs_s=$((runtime + ramp + 15))
-limit=$((repeat * 4 * 2 * jobs_s + 2 * (size_gib * 60 + 60)))
-in_background timeout "$limit" "$repo/tools/fio/bench-iscsi.sh" --runtime "$runtime" --ramp "$ramp" \
-        --repeat "$repeat" --size "${size_gib}G" --out "$out" "$our_url" "$tgt_url" > "$out/table.txt" \
-    || die "tools/fio/bench-iscsi.sh failed (fio output in $out)"
-
-# --- the durability job (run_sync in lib.sh), order flipped every repetition ---------------
-if [[ $sync_job -eq 1 ]]; then
-    for rep in $(seq "$repeat"); do
-        if ((rep % 2)); then run_sync ours "$our_url" "$rep"; run_sync tgt "$tgt_url" "$rep"
-        else run_sync tgt "$tgt_url" "$rep"; run_sync ours "$our_url" "$rep"; fi
-    done
-fi
-fail_on_request_errors "$out"
+compare ours "$our_url" tgt "$tgt_url"
 load_after=$(loadavg)
 
 # --- report ----------------------------------------------------------------------------------
 echo "Stowage vs tgt 1.0.x (fio $("$fio" --version), libiscsi engine), ${size_gib} GiB sparse file LUNs in a scratch directory under $parent"
 echo "runtime ${runtime}s + ${ramp}s ramp per job, median of $repeat runs; load average after: $load_after"
 echo
-sed '/^per run/,$d' "$out/table.txt"      # the medians, then the sync job's row, then every run
-if [[ $sync_job -eq 1 ]]; then print_sync_row "$out" "$repeat" ours tgt; fi
-sed -n '/^per run/,$p' "$out/table.txt"
+print_tables ours tgt
 echo
 echo "wall time of the fio runs: $((SECONDS - started)) s; fio job files and JSON in $out"

@@ -17,6 +17,9 @@
 #                              $size_gib; JSON in $out/LABEL-rand-write-sync-REP.json
 #   print_sync_row OUT REPEAT LABEL_A LABEL_B   the table row of that job (medians), ratio A/B
 #   fail_on_request_errors OUT dies when any fio stderr in OUT logs a failed request
+#   compare LA UA LB UB [opts] the four bench-iscsi.sh jobs and the sync job on two LUNs
+#   print_tables LA LB         their tables (medians, the sync row, every run)
+#   daemon_config_head         the s3 / health / logging part of a generated daemon config
 #   loadavg                    the three load averages
 # The caller sets bench_name before sourcing and uses set -euo pipefail.
 # Threading of the callers: one shell; every wait below is bounded.
@@ -169,4 +172,38 @@ fail_on_request_errors() { # fail_on_request_errors OUT
     if grep -l 'request failed' "$1"/*.err >/dev/null 2>&1; then
         die "some commands failed during the run, so the figures do not count: $(grep -h 'request failed' "$1"/*.err | sort | uniq -c | head -n 3 | tr '\n' ' ')(see $1/*.err)"
     fi
+}
+
+# compare LABEL_A URL_A LABEL_B URL_B [bench-iscsi.sh options...]: the four jobs of
+# tools/fio/bench-iscsi.sh on both LUNs (A first, order flipped every repetition) into
+# $out/table.txt, then, when $sync_job is 1, the durability job the same way; dies when any
+# command failed. Needs $out $runtime $ramp $repeat $size_gib $sync_job.
+compare() {
+    local la=$1 ua=$2 lb=$3 ub=$4 rep
+    shift 4
+    local limit=$((repeat * 4 * 2 * (runtime + ramp + 15) + 2 * (size_gib * 60 + 60)))
+    in_background timeout "$limit" "$repo/tools/fio/bench-iscsi.sh" --runtime "$runtime" --ramp "$ramp" \
+            --repeat "$repeat" --size "${size_gib}G" --label-a "$la" --label-b "$lb" --out "$out" "$@" \
+            "$ua" "$ub" > "$out/table.txt" \
+        || die "tools/fio/bench-iscsi.sh failed (fio output in $out)"
+    if [[ $sync_job -eq 1 ]]; then
+        for rep in $(seq "$repeat"); do
+            if ((rep % 2)); then run_sync "$la" "$ua" "$rep"; run_sync "$lb" "$ub" "$rep"
+            else run_sync "$lb" "$ub" "$rep"; run_sync "$la" "$ua" "$rep"; fi
+        done
+    fi
+    fail_on_request_errors "$out"
+}
+
+# print_tables LABEL_A LABEL_B: the medians of compare's jobs, the sync job's row, then every run.
+print_tables() {
+    sed '/^per run/,$d' "$out/table.txt"
+    if [[ $sync_job -eq 1 ]]; then print_sync_row "$out" "$repeat" "$1" "$2"; fi
+    sed -n '/^per run/,$p' "$out/table.txt"
+}
+
+# daemon_config_head: the start of a generated daemon config (embedded S3 store on a free port,
+# health endpoint on a free port, warnings only).
+daemon_config_head() {
+    printf 's3:\n  embedded: true\n  embedded_port: 0\nhealth:\n  listen: 127.0.0.1:0\nlogging:\n  level: warn\n'
 }

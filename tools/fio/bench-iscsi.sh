@@ -19,6 +19,8 @@
 #   --out DIR       where the fio JSON files go (default <repo>/build/fio/results/<time>)
 #   --repeat N      run every job N times per target and report the medians (default 1)
 #   --label-a NAME / --label-b NAME   column names (default ours / tgt)
+# With --repeat > 1 the table (medians) is followed by every run's MiB/s and, with two URLs, the
+# range of the ratio between the two runs of each repetition.
 # Jobs run one after another in the order above (writes first so reads hit written blocks);
 # each job runs against OURS_URL and TGT_URL back to back (order flipped every repetition).
 # The LUNs are overwritten.
