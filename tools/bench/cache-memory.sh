@@ -117,14 +117,7 @@ for c in "${chunk_list[@]}"; do
     slots=$(( (cache_gib << 20) / c ))
     stride=$(( volume_bytes / slots / (c * 1024) * (c * 1024) ))
     iqn=iqn.2026-11.dev.stowage:bench-memory
-    cat > "$run/stowage.yaml" <<EOF
-s3:
-  embedded: true
-  embedded_port: 0
-health:
-  listen: 127.0.0.1:0
-logging:
-  level: warn
+    { daemon_config_head; cat <<EOF; } > "$run/stowage.yaml"
 cache:
   size: ${cache_gib}GiB
   chunk_size: ${c}KiB
