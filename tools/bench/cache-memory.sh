@@ -25,8 +25,10 @@
 # engine, queue depth 32) wrote --io-kib at the start of every (volume / slots)-th byte of the
 # first half of the volume (one write into each of half the slots); after the same over the
 # second half (every slot used, the writes spread evenly over the whole volume); after fio read
-# all those blocks back. The cost of one more slot is the live-heap difference between the half
-# and the full index, divided by the slots added (so fixed buffers do not count). Each
+# all those blocks back. The cost of one more slot is the difference between the half and the
+# full index divided by the slots added (so fixed buffers do not count), reported for the
+# index's own classes (Entry, ChunkKey, bitmap, lock, map nodes and tables: stable from run to
+# run) and for the whole live heap (blurred by whatever else was alive at that moment). Each
 # measurement: `jcmd GC.heap_info` (heap used and committed as the JVM runs), then
 # `jcmd GC.class_histogram` (a full GC first: the live heap, by class), and VmRSS / VmHWM from
 # /proc/<pid>/status. The daemon is stopped with SIGTERM and the scratch directory removed.
@@ -45,7 +47,7 @@ while [[ $# -gt 0 ]]; do
         --io-kib) io_kib=${2:?--io-kib needs a number}; shift 2 ;;
         --settle-delay) settle=${2:?--settle-delay needs a duration like 1h}; shift 2 ;;
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -176,6 +178,9 @@ def heap(tag):
     m = re.search(r"total reserved (\d+)K, committed (\d+)K, used (\d+)K", read(f"{tag}.heap"))
     return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else (0, 0, 0)
 mib = lambda k: k / 1024
+INDEX_CLASSES = {"dev.stowage.cache.Entry", "dev.stowage.cache.ChunkKey", "[J",
+                 "java.util.concurrent.ConcurrentHashMap$Node", "[Ljava.util.concurrent.ConcurrentHashMap$Node;",
+                 "java.util.concurrent.locks.ReentrantLock", "java.util.concurrent.locks.ReentrantLock$NonfairSync"}
 for c in chunks:
     tag = f"c{c}k"
     slots = int(read(f"{tag}.slots"))
@@ -199,8 +204,15 @@ for c in chunks:
         before, after = read(f"{p}.rss-before"), read(f"{p}.rss-after")
         print(f"{name:<12}{mib(used):>10.0f}M{mib(committed):>10.0f}M{total / 2**20:>10.1f}M{mib(kib(before, 'VmRSS')):>8.0f}M"
               f"{mib(kib(after, 'VmRSS')):>13.0f}M{mib(kib(after, 'VmHWM')):>9.0f}M  {read(p + '.load').strip()}")
+    # The index's own classes (entries, their keys, locks and bitmaps, the map nodes and tables),
+    # which other allocations between two measurements cannot blur; then everything.
+    def index_bytes(rows):
+        return sum(b for k, (n, b) in rows.items() if k.split(" ")[0] in INDEX_CLASSES)
+    per_entry = (index_bytes(live["full"][0]) - index_bytes(live["half full"][0])) / (slots - half)
     per_slot = (live["full"][1] - live["half full"][1]) / (slots - half)
-    print(f"live heap per slot (half full -> full): {per_slot:.0f} bytes; whole index at that rate: "
+    print(f"index per slot (half full -> full; Entry, ChunkKey, bitmap, lock, map nodes and tables): {per_entry:.0f} bytes;"
+          f" whole index at that rate: {per_entry * slots / 2**20:.1f} MiB")
+    print(f"all live heap per slot (half full -> full): {per_slot:.0f} bytes; whole index at that rate: "
           f"{per_slot * slots / 2**20:.1f} MiB; live heap growth start -> full: "
           f"{(live['full'][1] - live['start'][1]) / 2**20:.1f} MiB, -> read back: {(live['read back'][1] - live['start'][1]) / 2**20:.1f} MiB")
     rows0, rows1 = live["half full"][0], live["full"][0]
