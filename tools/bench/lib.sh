@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # out, runtime, ramp, repeat, size_gib, sync_job: set by the caller
 # Shared shell of the benchmark scripts in tools/bench (sourced, not run). Provides:
 #   say / die                  messages on stderr prefixed with "$bench_name: "; die exits 1
 #   check_count NAME VALUE     dies unless VALUE is a positive whole number
@@ -98,6 +100,7 @@ daemon_pid=''
 start_daemon() { # start_daemon CONFIG DATA_DIR LOG
     # No STOWAGE_* settings from the caller's environment leak into the run (STOWAGE_JAVA_OPTS,
     # read by the launcher, stays).
+    # shellcheck disable=SC2046  # one word per variable: names only, never values
     env $(env | sed -n 's/^\(STOWAGE_[A-Z0-9_]*\)=.*/-u \1/p' | grep -v -- '-u STOWAGE_JAVA_OPTS$') \
         STOWAGE_DATA_DIR="$2" setsid "$repo/stowage" run --config "$1" > "$3" 2>&1 < /dev/null &
     daemon_pid=$!
