@@ -19,6 +19,8 @@
 #   --out DIR       where the fio JSON files go (default <repo>/build/fio/results/<time>)
 #   --repeat N      run every job N times per target and report the medians (default 1)
 #   --label-a NAME / --label-b NAME   column names (default ours / tgt)
+# With --repeat > 1 the table (medians) is followed by every run's MiB/s and, with two URLs, the
+# range of the ratio between the two runs of each repetition.
 # Jobs run one after another in the order above (writes first so reads hit written blocks);
 # each job runs against OURS_URL and TGT_URL back to back (order flipped every repetition).
 # The LUNs are overwritten.
@@ -136,9 +138,9 @@ def median(label, job):
 
 head = f"{'job':<12}"
 for l in labels:
-    head += f"{l + ' MiB/s':>14}{l + ' IOPS':>12}{l + ' p99 ms':>13}"
+    head += f" {l + ' MiB/s':>13} {l + ' IOPS':>11} {l + ' p99 ms':>12}"
 if len(labels) == 2:
-    head += f"{labels[0] + '/' + labels[1]:>11}"
+    head += f" {labels[0] + '/' + labels[1]:>10}"
 print(head + (f"   (median of {repeat} runs)" if repeat > 1 else ""))
 for job in jobs:
     vals = [median(l, job) for l in labels]
@@ -146,5 +148,16 @@ for job in jobs:
     if len(vals) == 2:
         line += f"{vals[0][0] / vals[1][0]:>11.2f}" if vals[1][0] > 0 else f"{'n/a':>11}"
     print(line)
+if repeat > 1:
+    # Every repetition, so the spread is visible; with two URLs also the ratio of each pair (the
+    # two runs of one repetition ran back to back).
+    print(f"per run, MiB/s" + (f" (ratio {labels[0]}/{labels[1]} per repetition: min-max)" if len(labels) == 2 else ""))
+    for job in jobs:
+        runs = [[load(l, job, r)[0] for r in range(1, repeat + 1)] for l in labels]
+        line = f"  {job:<12}" + " | ".join(f"{l} " + ", ".join(f"{x:.1f}" for x in rs) for l, rs in zip(labels, runs))
+        if len(labels) == 2 and all(x > 0 for x in runs[1]):
+            ratios = [a / b for a, b in zip(runs[0], runs[1])]
+            line += f" | ratio {min(ratios):.2f}-{max(ratios):.2f}"
+        print(line)
 EOF
 echo "bench-iscsi: fio job files and JSON in $out" >&2

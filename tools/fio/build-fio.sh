@@ -4,7 +4,10 @@
 #
 # Usage: tools/fio/build-fio.sh [--force]
 # Env:   STOWAGE_FIO_CACHE  cache directory (default <repo>/build/fio)
-# Idempotent: reuses the built binary when it exists and has the libiscsi engine.
+# Idempotent: reuses the built binary when it exists, has the libiscsi engine and was built from
+# patched source. Patches applied to the source after download (each once):
+#   libiscsi-sync-cache-range.patch  SYNCHRONIZE CACHE(16) covers the whole LUN (fio 3.33 sent the
+#                                    LUN size in bytes as the block count: LBA OUT OF RANGE)
 # Needs root on Debian bookworm: enables deb-src in its own apt source file
 # (/etc/apt/sources.list.d/stowage-deb-src.sources), installs the build dependencies (and
 # python3, which bench-iscsi.sh uses to read fio's JSON).
@@ -18,13 +21,23 @@ force=0
 [[ ${1:-} == --force ]] && force=1
 
 has_engine() { [[ -x $1 ]] && "$1" --enghelp 2>/dev/null | grep -qx '[[:space:]]*libiscsi'; }
-if [[ $force -eq 0 ]] && has_engine "$cache/fio"; then
+patches=("$here/libiscsi-sync-cache-range.patch")
+# patched SRCDIR: true when every patch is applied to the source in SRCDIR
+patched() {
+    local p
+    for p in "${patches[@]}"; do
+        patch -d "$1" -p1 -R --dry-run -s -f < "$p" >/dev/null 2>&1 || return 1
+    done
+}
+built_dir=$(dirname "$(readlink -f "$cache/fio" 2>/dev/null || echo "$cache/fio")")
+if [[ $force -eq 0 ]] && has_engine "$cache/fio" && patched "$built_dir" \
+        && [[ -z $(find "$built_dir/engines" -name '*.c' -newer "$built_dir/fio" -print -quit) ]]; then
     echo "build-fio: up to date: $cache/fio ($("$cache/fio" --version))"
     exit 0
 fi
 
 # --- build dependencies --------------------------------------------------------------------
-pkgs=(libiscsi-dev libnfs-dev libaio-dev zlib1g-dev build-essential pkg-config dpkg-dev python3)
+pkgs=(libiscsi-dev libnfs-dev libaio-dev zlib1g-dev build-essential pkg-config dpkg-dev patch python3)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -60,6 +73,12 @@ if [[ -z $srcdir ]]; then
     [[ -n $srcdir ]] || die "apt-get source fio failed (is deb-src enabled and apt updated?)"
 fi
 cd "$srcdir"
+for p in "${patches[@]}"; do
+    if ! patch -p1 -R --dry-run -s -f < "$p" >/dev/null 2>&1; then
+        patch -p1 --forward -s < "$p" || die "could not apply $(basename "$p") to $srcdir (another fio version?)"
+        echo "build-fio: applied $(basename "$p")" >&2
+    fi
+done
 if [[ $force -eq 1 || ! -f config-host.mak ]] || ! grep -q '^CONFIG_LIBISCSI=y' config-host.mak; then
     ./configure --enable-libiscsi > "$cache/configure.log" 2>&1 || die "configure failed (see $cache/configure.log)"
     grep -q '^CONFIG_LIBISCSI=y' config-host.mak || die "configure did not enable libiscsi (see $cache/configure.log)"
