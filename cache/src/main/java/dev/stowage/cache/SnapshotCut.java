@@ -211,7 +211,8 @@ public final class SnapshotCut implements AutoCloseable {
                         updates.put(holds.get(i).chunk, results.get(i).get(Math.max(0, deadline - System.nanoTime()),
                                 TimeUnit.NANOSECONDS));
                     } catch (TimeoutException ex) {
-                        long left = results.stream().filter(f -> !f.isDone()).count();
+                        // at least the one waited for; others may have ended (or failed) meanwhile
+                        long left = Math.max(1, results.stream().filter(f -> f.state() != Future.State.SUCCESS).count());
                         throw new IOException("snapshot of volume " + volume.id + " gave up after " + timeout + ": "
                                 + left + " chunks are not uploaded yet (is the bucket reachable?)");
                     } catch (ExecutionException ex) {

@@ -33,8 +33,10 @@ final class GetCountingStore extends ForwardingObjectStore {
     }
 
     /** GETs of every key so far. */
+    /** GETs of chunk objects (data chunks and manifests), not of heads or owner records. */
     int totalGets() {
-        return gets.values().stream().mapToInt(AtomicInteger::get).sum();
+        return gets.entrySet().stream().filter(e -> e.getKey().startsWith("chunks/"))
+                .mapToInt(e -> e.getValue().get()).sum();
     }
 
     @Override

@@ -65,7 +65,8 @@ class StoredCrashTest {
             }
         }
         // the children's own snapshots were interrupted by kills at least sometimes, and still took some
-        assertThat(snapshotsByChildren).isGreaterThan(TRIALS);
+        // (how many depends on the machine's speed: the kill points are random in time)
+        assertThat(snapshotsByChildren).isPositive();
     }
 
     private static void checkFlushedWrites(byte[] actual, byte[] durable, long seed, long acknowledged, int trial) {
