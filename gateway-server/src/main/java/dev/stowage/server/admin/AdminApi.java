@@ -257,6 +257,9 @@ public final class AdminApi implements HttpHandler {
         ObjectNode lun = n.putObject("config_lun");
         lun.put("type", r.type().text());
         lun.put("volume", r.id());
+        if (r.type() == VolumeType.STORED && path != null) {
+            lun.put("path", path.toString());
+        }
         lun.put("size", sizeText(r.sizeBytes()));
         lun.put("block_size", r.blockSize());
         return n;

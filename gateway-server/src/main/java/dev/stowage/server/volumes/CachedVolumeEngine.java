@@ -99,6 +99,11 @@ public final class CachedVolumeEngine implements VolumeEngine {
         out.put("upload_failures", m.uploadFailures());
         out.put("blocked_writers", m.blockedWriters());
         out.put("time_since_last_recovery_point_ms", m.timeSinceLastRecoveryPointMillis(volumeId));
+        var health = p.volumeHealth(volumeId); // CONFLICT: another gateway wrote the volume, see docs/cache.md
+        out.put("writer_status", health.status().name().toLowerCase(java.util.Locale.ROOT));
+        if (health.detail() != null) {
+            out.put("writer_status_detail", health.detail());
+        }
         VolumeHead head = m.recoveryPoint(volumeId);
         if (head != null) {
             out.put("recovery_point_generation", head.generation());

@@ -96,10 +96,34 @@ class AdminApiTest {
         assertThat(one.status()).isEqualTo(200);
         assertThat(one.body().path("metrics").path("cache_percent_used").isNumber()).isTrue();
         assertThat(one.body().path("metrics").has("time_since_last_recovery_point_ms")).isTrue();
+        assertThat(one.body().path("metrics").path("writer_status").asText()).isEqualTo("ok");
 
         // The record was mirrored into the bucket when the volume was created at start.
         VolumeRecord mirrored = VolumeRecord.decode(daemon.store().get("catalog/volumes/demo-cached"), "bucket");
         assertThat(mirrored.sizeBytes()).isEqualTo(1L << 30);
+    }
+
+    @Test
+    void storedVolumesTakeSnapshotsAndAreRestoredThroughTheApi() throws Exception {
+        Answer taken = call("POST", "volumes/demo-stored/snapshots", "{\"description\": \"stored, by the API\"}");
+        assertThat(taken.status()).isEqualTo(201);
+        String sid = taken.body().path("id").asText();
+        assertThat(get("volumes/demo-stored/snapshots").body().path("snapshots").findValuesAsText("id")).contains(sid);
+        assertThat(get("volumes/demo-stored").body().path("metrics").path("chunks_changed_since_last_snapshot").asLong())
+                .isZero();
+
+        Answer stored = call("POST", "volumes",
+                "{\"id\": \"stored-copy\", \"snapshot\": \"" + sid + "\", \"type\": \"stored\", \"path\": \"stored-copy.img\"}");
+        assertThat(stored.status()).isEqualTo(201);
+        assertThat(stored.body().path("config_lun").path("type").asText()).isEqualTo("stored");
+        assertThat(stored.body().path("config_lun").path("path").asText()).endsWith("stored-copy.img");
+        Answer cached = call("POST", "volumes",
+                "{\"id\": \"cached-from-stored\", \"snapshot\": \"" + sid + "\", \"type\": \"cached\"}");
+        assertThat(cached.status()).isEqualTo(201);
+        assertThat(call("POST", "volumes", "{\"id\": \"stored-clone\", \"clone_of\": \"demo-stored\", \"type\": \"stored\","
+                + " \"path\": \"c.img\"}").status()).isEqualTo(400);
+        assertThat(call("POST", "volumes", "{\"id\": \"no-path\", \"snapshot\": \"" + sid + "\", \"type\": \"stored\"}")
+                .status()).isEqualTo(400);
     }
 
     @Test
