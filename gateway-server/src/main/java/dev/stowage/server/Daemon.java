@@ -21,6 +21,8 @@ import dev.stowage.server.lifecycle.Appliance;
 import dev.stowage.server.lifecycle.DataDirLock;
 import dev.stowage.server.lifecycle.Service;
 import dev.stowage.server.logging.LogSetup;
+import dev.stowage.server.metrics.MetricsCollector;
+import dev.stowage.server.metrics.MetricsService;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -269,9 +271,10 @@ public final class Daemon {
         }
         // Front ends start last: they are created only once the bucket is known to work.
         // They reach the bucket through the bandwidth limits; the checks above stay unthrottled.
-        List<Service> frontEnds = new ArrayList<>(
-                l.frontEnds().create(config, BandwidthLimits.apply(config.bandwidth(), store)));
+        ObjectStore bucket = BandwidthLimits.apply(config.bandwidth(), store);
+        List<Service> frontEnds = new ArrayList<>(l.frontEnds().create(config, bucket));
         frontEnds.addAll(AdminServices.create(config, store, frontEnds, health, l.clock())); // catalog, schedules, admin API
+        frontEnds.add(new MetricsService(health, new MetricsCollector(monitor, l.clock(), frontEnds, bucket))); // GET /metrics
         Appliance fe = new Appliance(frontEnds);
         try {
             fe.start();
