@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * it, lock the data directory, configure logging, then start the services in order: embedded S3
  * store (demo, or {@code s3.embedded}), bucket check, S3 monitor, health endpoint, front ends
  * (the write-back cache, stored volumes, then iSCSI, when configured; the demo appliance exports a
- * file disk, a cached volume and a stored volume). Prints the banner.
+ * file disk, a cached volume and a stored volume), then the volume catalog, the admin API and
+ * {@code GET /metrics} on the health endpoint's server. Prints the banner.
  *
  * <p>Errors the operator must fix come out as a {@link StartupException} with one line of text;
  * anything already started is stopped again first. Not thread-safe: call {@link #start} once.

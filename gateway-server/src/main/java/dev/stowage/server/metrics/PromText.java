@@ -110,7 +110,8 @@ public final class PromText {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);
         }
-        return Double.toString(v);
+        double abs = Math.abs(v);
+        return abs >= 1e-3 && abs < 1e15 ? java.math.BigDecimal.valueOf(v).toPlainString() : Double.toString(v);
     }
 
     private void requireFamily() {

@@ -29,6 +29,7 @@ class MetricsFormatTest {
         assertThat(PromText.formatValue(42)).isEqualTo("42");
         assertThat(PromText.formatValue(-0.25)).isEqualTo("-0.25");
         assertThat(PromText.formatValue(12.5)).isEqualTo("12.5");
+        assertThat(PromText.formatValue(1795321717.323)).isEqualTo("1795321717.323");
         assertThat(PromText.formatValue(Double.NaN)).isEqualTo("NaN");
         assertThat(PromText.formatValue(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
         assertThat(PromText.formatValue(Double.NEGATIVE_INFINITY)).isEqualTo("-Inf");
