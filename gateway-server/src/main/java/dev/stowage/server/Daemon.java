@@ -21,6 +21,8 @@ import dev.stowage.server.lifecycle.Appliance;
 import dev.stowage.server.lifecycle.DataDirLock;
 import dev.stowage.server.lifecycle.Service;
 import dev.stowage.server.logging.LogSetup;
+import dev.stowage.server.metrics.MetricsCollector;
+import dev.stowage.server.metrics.MetricsService;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * it, lock the data directory, configure logging, then start the services in order: embedded S3
  * store (demo, or {@code s3.embedded}), bucket check, S3 monitor, health endpoint, front ends
  * (the write-back cache, stored volumes, then iSCSI, when configured; the demo appliance exports a
- * file disk, a cached volume and a stored volume). Prints the banner.
+ * file disk, a cached volume and a stored volume), then the volume catalog, the admin API and
+ * {@code GET /metrics} on the health endpoint's server. Prints the banner.
  *
  * <p>Errors the operator must fix come out as a {@link StartupException} with one line of text;
  * anything already started is stopped again first. Not thread-safe: call {@link #start} once.
@@ -269,9 +272,10 @@ public final class Daemon {
         }
         // Front ends start last: they are created only once the bucket is known to work.
         // They reach the bucket through the bandwidth limits; the checks above stay unthrottled.
-        List<Service> frontEnds = new ArrayList<>(
-                l.frontEnds().create(config, BandwidthLimits.apply(config.bandwidth(), store)));
+        ObjectStore bucket = BandwidthLimits.apply(config.bandwidth(), store);
+        List<Service> frontEnds = new ArrayList<>(l.frontEnds().create(config, bucket));
         frontEnds.addAll(AdminServices.create(config, store, frontEnds, health, l.clock())); // catalog, schedules, admin API
+        frontEnds.add(new MetricsService(health, new MetricsCollector(monitor, l.clock(), frontEnds, bucket))); // GET /metrics
         Appliance fe = new Appliance(frontEnds);
         try {
             fe.start();
