@@ -171,12 +171,17 @@ public final class VolumeGuard {
 
     // ---- heads --------------------------------------------------------------------------------
 
-    /** The volume was created here: its first head must not exist yet. */
+    /**
+     * The volume was created here: its first head must not exist yet. What was kept about an
+     * earlier volume of the same id (head ETag, conflict) is forgotten.
+     */
     public void created(String volumeId) {
         State st = state(volumeId);
         synchronized (st) {
             st.expectAbsent = true;
             st.headEtag = null;
+            st.conflict = null;
+            save(volumeId, st);
         }
     }
 
