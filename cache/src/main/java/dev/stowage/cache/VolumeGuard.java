@@ -39,7 +39,11 @@ import org.slf4j.LoggerFactory;
  * write in the cache (nothing becomes evictable), refuses new writes (WRITE_PROTECTED, so the
  * initiator sees a read-only disk instead of losing writes later), logs one ERROR line and
  * reports {@link VolumeHealth.Status#CONFLICT}. The conflict is kept across restarts until an
- * operator takes the volume over ({@link #claim} with take-over).
+ * operator takes the volume over ({@link #claim} with take-over). (The cache pool does all this;
+ * the guard itself only records the conflict and refuses to publish.)
+ *
+ * <p><b>Stored volumes</b> use a guard of their own ({@link #open}), kept in their state
+ * directory: a conflict makes their snapshots fail, their writes go on into the local file.
  *
  * <p><b>Owner records.</b> Opening a volume claims {@code volumes/<id>/owner} (gateway id, host,
  * time) with a conditional write. A record of another gateway refreshed within
@@ -56,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Errors:</b> bucket failures other than a failed condition leave things to be retried
  * (logged); a conflict is never an exception for the uploader, only a state.
  */
-final class VolumeGuard {
+public final class VolumeGuard {
     private static final Logger log = LoggerFactory.getLogger(VolumeGuard.class);
     /** How often an owner refreshes its records. */
     static final Duration OWNER_REFRESH = Duration.ofMinutes(1);
@@ -75,6 +79,7 @@ final class VolumeGuard {
     }
 
     private final ObjectStore bucket;
+    private final String effect;
     private final GatewayIdentity me;
     private final Path file;
     private final java.time.Clock clock;
@@ -85,11 +90,32 @@ final class VolumeGuard {
     private volatile boolean closed;
 
     VolumeGuard(ObjectStore bucket, GatewayIdentity me, Path dir, java.time.Clock clock) throws IOException {
+        this(bucket, me, dir, clock, "this gateway stopped publishing it, keeps its writes in the cache and makes the "
+                + "volume read-only; stop the other gateway, then open the volume here with take-over to publish this "
+                + "gateway's data (or discard this cache's copy)");
+    }
+
+    /** {@code effect}: the end of the ERROR line of a conflict, what this gateway does and what to do. */
+    private VolumeGuard(ObjectStore bucket, GatewayIdentity me, Path dir, java.time.Clock clock, String effect)
+            throws IOException {
+        this.effect = effect;
         this.bucket = bucket;
         this.me = me;
         this.file = dir.resolve(FILE);
         this.clock = clock;
         load();
+    }
+
+    /**
+     * A guard whose gateway id is kept in {@code dir/gateway-id} (made at the first call) and whose
+     * head ETags are kept in {@code dir/volume-heads}; used by stored volumes, which keep these in
+     * their state directory. {@code effect} ends the ERROR line logged at a conflict: what this
+     * gateway does about the volume and what the operator should do. Call {@link #start} to refresh owner records, {@link #close} at the end.
+     */
+    public static VolumeGuard open(ObjectStore bucket, Path dir, java.time.Clock clock, String effect)
+            throws IOException {
+        Files.createDirectories(dir);
+        return new VolumeGuard(bucket, GatewayIdentity.load(dir), dir, clock, effect);
     }
 
     GatewayIdentity identity() {
@@ -102,7 +128,7 @@ final class VolumeGuard {
 
     // ---- health -------------------------------------------------------------------------------
 
-    VolumeHealth health(String volumeId) {
+    public VolumeHealth health(String volumeId) {
         State st = state(volumeId);
         synchronized (st) {
             if (st.conflict != null) {
@@ -117,7 +143,7 @@ final class VolumeGuard {
         }
     }
 
-    boolean inConflict(String volumeId) {
+    public boolean inConflict(String volumeId) {
         State st = states.get(volumeId);
         if (st == null) {
             return false;
@@ -145,17 +171,22 @@ final class VolumeGuard {
 
     // ---- heads --------------------------------------------------------------------------------
 
-    /** The volume was created here: its first head must not exist yet. */
-    void created(String volumeId) {
+    /**
+     * The volume was created here: its first head must not exist yet. What was kept about an
+     * earlier volume of the same id (head ETag, conflict) is forgotten.
+     */
+    public void created(String volumeId) {
         State st = state(volumeId);
         synchronized (st) {
             st.expectAbsent = true;
             st.headEtag = null;
+            st.conflict = null;
+            save(volumeId, st);
         }
     }
 
     /** The volume was opened from the bucket's head with this ETag. */
-    void opened(String volumeId, String etag) {
+    public void opened(String volumeId, String etag) {
         State st = state(volumeId);
         synchronized (st) {
             st.headEtag = etag;
@@ -168,7 +199,7 @@ final class VolumeGuard {
      * Writes the volume's head conditionally; true when published. On a failed condition that is
      * not our own earlier write, puts the volume in conflict. Other failures: false, retried later.
      */
-    boolean publish(String volumeId, VolumeHead head) {
+    public boolean publish(String volumeId, VolumeHead head) {
         State st = state(volumeId);
         String key = VolumeHead.objectKey(volumeId);
         synchronized (st) {
@@ -235,10 +266,7 @@ final class VolumeGuard {
         st.conflict = "another gateway wrote the volume's head: " + theirs + "; this gateway's is generation "
                 + ours.generation() + " root " + ours.root().hex();
         save(volumeId, st);
-        log.error("volume {}: {}; this gateway stopped publishing it, keeps its "
-                + "writes in the cache and makes the volume read-only; stop the other gateway, then open the volume "
-                + "here with take-over to publish this gateway's data (or discard this cache's copy)", volumeId,
-                st.conflict);
+        log.error("volume {}: {}; {}", volumeId, st.conflict, effect);
     }
 
     /** Another gateway claimed the owner record. */
@@ -249,9 +277,7 @@ final class VolumeGuard {
         st.conflict = "another gateway took the volume over: its owner record now names " + who;
         st.ownerEtag = null;
         save(volumeId, st);
-        log.error("volume {} was taken over by {}: this gateway stopped publishing it, keeps its writes in the "
-                + "cache and makes the volume read-only; stop the other gateway, then open the volume here with "
-                + "take-over to publish this gateway's data (or discard this cache's copy)", volumeId, who);
+        log.error("volume {} was taken over by {}: {}", volumeId, who, effect);
     }
 
     private record Current(VolumeHead head, String etag) {
@@ -289,7 +315,7 @@ final class VolumeGuard {
      *
      * @throws VolumeInUseException when another live gateway owns it and {@code takeOver} is false
      */
-    void claim(String volumeId, boolean takeOver) throws VolumeInUseException {
+    public void claim(String volumeId, boolean takeOver) throws VolumeInUseException {
         State st = state(volumeId);
         synchronized (st) {
             st.ownerWanted = true;
@@ -419,7 +445,7 @@ final class VolumeGuard {
     }
 
     /** Starts refreshing owner records every {@link #OWNER_REFRESH}. */
-    void start() {
+    public void start() {
         Thread t = new Thread(() -> {
             while (!closed) {
                 try {
@@ -442,26 +468,38 @@ final class VolumeGuard {
     }
 
     /** Stops refreshing and releases the owner records this gateway holds (a clean stop frees the volumes). */
-    void close() {
+    public void close() {
         closed = true;
         Thread t = refresher;
         if (t != null) {
             t.interrupt();
         }
-        for (Map.Entry<String, State> e : states.entrySet()) {
-            State st = e.getValue();
-            synchronized (st) {
-                if (st.ownerEtag == null) {
-                    continue;
-                }
-                try {
-                    bucket.put(VolumeOwner.objectKey(e.getKey()), new VolumeOwner(me.id(), me.host(), clock.instant(),
-                            true).encode(), PutOptions.builder().ifMatch(st.ownerEtag).build());
-                } catch (ObjectStoreException ex) {
-                    log.debug("owner record of volume {} not released: {}", e.getKey(), ex.getMessage());
-                }
-                st.ownerEtag = null;
+        for (String volumeId : states.keySet()) {
+            release(volumeId);
+        }
+    }
+
+    /**
+     * Releases the owner record of one volume (a clean close frees it for other gateways) and
+     * stops refreshing or retrying its claim. Bucket failures are logged; the record then expires.
+     */
+    public void release(String volumeId) {
+        State st = states.get(volumeId);
+        if (st == null) {
+            return;
+        }
+        synchronized (st) {
+            st.ownerWanted = false;
+            if (st.ownerEtag == null) {
+                return;
             }
+            try {
+                bucket.put(VolumeOwner.objectKey(volumeId), new VolumeOwner(me.id(), me.host(), clock.instant(),
+                        true).encode(), PutOptions.builder().ifMatch(st.ownerEtag).build());
+            } catch (ObjectStoreException ex) {
+                log.debug("owner record of volume {} not released: {}", volumeId, ex.getMessage());
+            }
+            st.ownerEtag = null;
         }
     }
 

@@ -25,5 +25,5 @@ public record VolumeHealth(Status status, String detail) {
         CONFLICT
     }
 
-    static final VolumeHealth OK = new VolumeHealth(Status.OK, "");
+    public static final VolumeHealth OK = new VolumeHealth(Status.OK, "");
 }

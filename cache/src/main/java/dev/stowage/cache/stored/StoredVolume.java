@@ -2,13 +2,13 @@ package dev.stowage.cache.stored;
 
 import dev.stowage.cache.Snapshot;
 import dev.stowage.cache.SnapshotRecords;
+import dev.stowage.cache.VolumeGuard;
 import dev.stowage.cache.VolumeHead;
 import dev.stowage.core.chunk.manifest.VolumeManifest;
 import dev.stowage.core.device.BlockDevice;
 import dev.stowage.core.device.DeviceError;
 import dev.stowage.core.device.DeviceException;
 import dev.stowage.core.device.FileBlockDevice;
-import dev.stowage.core.store.PutOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -62,6 +62,7 @@ public final class StoredVolume implements BlockDevice {
     private final FileLock lock;
     private final Bucket bucket;
     private final StoredVolumeSettings settings;
+    private final VolumeGuard guard;
     private final int chunkSize;
     private final long sizeBytes;
     private final ReentrantReadWriteLock cutLock = new ReentrantReadWriteLock();
@@ -82,7 +83,7 @@ public final class StoredVolume implements BlockDevice {
     private volatile boolean closing; // set by close(): a running snapshot stops at its next chunk
 
     StoredVolume(String id, FileBlockDevice file, DirtyMap map, Path stateDir, FileChannel lockChannel, FileLock lock,
-                 Bucket bucket, StoredVolumeSettings settings) {
+                 Bucket bucket, StoredVolumeSettings settings, VolumeGuard guard) {
         this.id = id;
         this.file = file;
         this.map = map;
@@ -91,6 +92,7 @@ public final class StoredVolume implements BlockDevice {
         this.lock = lock;
         this.bucket = bucket;
         this.settings = settings;
+        this.guard = guard;
         this.chunkSize = settings.chunkSize();
         this.sizeBytes = file.blockCount() * file.blockSize();
     }
@@ -259,6 +261,9 @@ public final class StoredVolume implements BlockDevice {
             if (closed || closing) {
                 throw new IOException("stored volume " + id + " is closed");
             }
+            if (guard.inConflict(id)) {
+                throw conflict();
+            }
             file.flush(); // most of the cut's data, outside the held-off moment
             BitSet chunks;
             SnapshotCut c;
@@ -332,7 +337,13 @@ public final class StoredVolume implements BlockDevice {
     private Snapshot publishLocked(String description, BitSet chunks, SnapshotUpload.Result r) throws IOException {
         long gen = r.manifest().generation();
         VolumeHead head = new VolumeHead(r.root(), gen);
-        bucket.store().put(VolumeHead.objectKey(id), head.encode(), PutOptions.DEFAULT);
+        if (!guard.publish(id, head)) {
+            if (guard.inConflict(id)) {
+                throw conflict();
+            }
+            throw new IOException("snapshot of stored volume " + id + " failed: its head could not be written to "
+                    + "the bucket (see the log); its changes stay and go into the next snapshot");
+        }
         Snapshot s = new Snapshot(SnapshotRecords.newId(), id, r.root(), gen, sizeBytes, settings.clock().instant(),
                 description);
         SnapshotRecords.put(bucket.store(), s);
@@ -344,6 +355,12 @@ public final class StoredVolume implements BlockDevice {
                 .log("snapshot taken: {} changed chunks, {} put ({} bytes), {} zero, {} copied on write",
                         chunks.cardinality(), r.chunksPut(), r.bytesPut(), r.zeroChunks(), r.preserved());
         return s;
+    }
+
+    private IOException conflict() {
+        return new IOException("snapshot of stored volume " + id + " refused: " + guard.health(id).detail()
+                + "; nothing was recorded, the volume's changes stay in its file for a later snapshot; stop the "
+                + "other gateway, then reopen the volume here with take-over");
     }
 
     /**
@@ -387,6 +404,7 @@ public final class StoredVolume implements BlockDevice {
                 return;
             }
             closed = true;
+            guard.release(id); // a clean close frees the volume for other gateways
             try {
                 file.close();
             } finally {

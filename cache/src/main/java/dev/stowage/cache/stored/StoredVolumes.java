@@ -3,11 +3,15 @@ package dev.stowage.cache.stored;
 import dev.stowage.cache.Snapshot;
 import dev.stowage.cache.SnapshotRecords;
 import dev.stowage.cache.SnapshotTaker;
+import dev.stowage.cache.VolumeGuard;
 import dev.stowage.cache.VolumeHead;
+import dev.stowage.cache.VolumeHealth;
+import dev.stowage.cache.VolumeInUseException;
 import dev.stowage.core.chunk.ChunkId;
 import dev.stowage.core.chunk.manifest.VolumeManifest;
 import dev.stowage.core.device.DeviceException;
 import dev.stowage.core.device.FileBlockDevice;
+import dev.stowage.core.store.PreconditionFailedException;
 import dev.stowage.core.store.PutOptions;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -55,6 +59,7 @@ public final class StoredVolumes implements SnapshotTaker, dev.stowage.cache.rec
     private final StoredVolumeSettings settings;
     private final Map<String, StoredVolume> volumes = new LinkedHashMap<>(); // guarded by this
     private final java.util.Set<String> creating = new java.util.HashSet<>();  // being restored; guarded by this
+    private VolumeGuard guard; // made at the first open; guarded by this
 
     /**
      * @param stateDir where each volume's change tracking lives (created when missing)
@@ -96,8 +101,21 @@ public final class StoredVolumes implements SnapshotTaker, dev.stowage.cache.rec
      * @param sizeBytes the volume size; an existing file must have exactly this size
      * @param blockSize 512 or 4096
      */
+    public StoredVolume open(String volumeId, Path file, long sizeBytes, int blockSize,
+                             boolean preserveExistingData) throws IOException {
+        return open(volumeId, file, sizeBytes, blockSize, preserveExistingData, false);
+    }
+
+    /**
+     * As {@link #open(String, Path, long, int, boolean)}; also claims the volume's owner record
+     * ({@code volumes/<id>/owner}) for this gateway, refreshed while the volume is open and released
+     * when it closes. With {@code takeOver}, takes the volume from another live gateway and ends a
+     * conflict (this gateway's next snapshot then replaces the bucket's head).
+     *
+     * @throws VolumeInUseException when another live gateway owns the volume and {@code takeOver} is false
+     */
     public synchronized StoredVolume open(String volumeId, Path file, long sizeBytes, int blockSize,
-                                          boolean preserveExistingData) throws IOException {
+                                          boolean preserveExistingData, boolean takeOver) throws IOException {
         VolumeHead.checkVolumeId(volumeId);
         Objects.requireNonNull(file, "file");
         if (blockSize != 512 && blockSize != 4096) {
@@ -118,9 +136,26 @@ public final class StoredVolumes implements SnapshotTaker, dev.stowage.cache.rec
         boolean known = DirtyMap.exists(dir);
         if (known) {
             checkProperties(dir, volumeId, abs);
-        } else {
-            refuseIfInBucket(volumeId);
         }
+        VolumeGuard g = guard();
+        boolean opened = false;
+        try {
+            g.claim(volumeId, takeOver); // a bucket outage is not fatal: the claim is retried every minute
+            if (!known) {
+                refuseIfInBucket(volumeId);
+            }
+            StoredVolume v = openClaimed(volumeId, dir, abs, sizeBytes, blockSize, preserveExistingData, known, g);
+            opened = true;
+            return v;
+        } finally {
+            if (!opened) {
+                g.release(volumeId);
+            }
+        }
+    }
+
+    private StoredVolume openClaimed(String volumeId, Path dir, Path abs, long sizeBytes, int blockSize,
+                                     boolean preserveExistingData, boolean known, VolumeGuard g) throws IOException {
         boolean fileExists = Files.exists(abs);
         if (fileExists) {
             long actual = Files.size(abs);
@@ -161,7 +196,10 @@ public final class StoredVolumes implements SnapshotTaker, dev.stowage.cache.rec
             } else {
                 dev = FileBlockDevice.open(abs, blockSize, false);
             }
-            StoredVolume v = new StoredVolume(volumeId, dev, map, dir, lockChannel, lock, bucket, settings);
+            if (!known) {
+                g.created(volumeId); // its first head must not exist yet
+            }
+            StoredVolume v = new StoredVolume(volumeId, dev, map, dir, lockChannel, lock, bucket, settings, g);
             volumes.put(volumeId, v);
             log.atInfo().addKeyValue("volume", volumeId).addKeyValue("path", abs)
                     .addKeyValue("changed_chunks", map.dirtyCount()).log(known ? "stored volume open" : "stored volume created");
@@ -215,8 +253,17 @@ public final class StoredVolumes implements SnapshotTaker, dev.stowage.cache.rec
             SnapshotRestore.restore(bucket, m, abs, blockSize, settings.uploadThreads());
             VolumeManifest start = m.cloneAs(newVolumeId, settings.clock().instant());
             ChunkId root = bucket.manifests().saveRoot(start);
-            bucket.store().put(VolumeHead.objectKey(newVolumeId), new VolumeHead(root, 0).encode(),
-                    PutOptions.DEFAULT);
+            String etag;
+            try {
+                etag = bucket.store().put(VolumeHead.objectKey(newVolumeId), new VolumeHead(root, 0).encode(),
+                        PutOptions.builder().ifNoneMatch().build()).etag();
+            } catch (PreconditionFailedException e) {
+                throw new IllegalArgumentException("volume id " + newVolumeId + " was just used in the bucket by "
+                        + "another gateway: choose another id");
+            }
+            synchronized (this) {
+                guard().opened(newVolumeId, etag);
+            }
             Files.createDirectories(dir);
             writeProperties(dir, abs, m.volumeSize(), blockSize);
             DirtyMap.create(dir, settings.chunkSize(), m.volumeSize(), false, new DirtyMap.Base(root, 0)).close();
@@ -246,6 +293,15 @@ public final class StoredVolumes implements SnapshotTaker, dev.stowage.cache.rec
             throw new IllegalArgumentException("stored volume " + volumeId + " is not open");
         }
         return v.snapshot(description, timeout);
+    }
+
+    /**
+     * Whether this gateway may publish snapshots of {@code volumeId}: OK, OWNER_UNCHECKED (the bucket
+     * could not be reached at open; the claim is retried every minute) or CONFLICT (another gateway
+     * wrote the volume's head or took it over; snapshots fail until it is reopened with take-over).
+     */
+    public synchronized VolumeHealth health(String volumeId) {
+        return guard == null ? VolumeHealth.OK : guard.health(volumeId);
     }
 
     /** Ids of the open stored volumes, in the order they were opened. */
@@ -285,6 +341,23 @@ public final class StoredVolumes implements SnapshotTaker, dev.stowage.cache.rec
             }
         }
         volumes.clear();
+        if (guard != null) {
+            guard.close();
+            guard = null;
+        }
+    }
+
+    /** The one-writer guard, kept in {@code <state dir>/.gateway/} (gateway id and head ETags). */
+    private VolumeGuard guard() throws IOException {
+        assert Thread.holdsLock(this);
+        if (guard == null) {
+            guard = VolumeGuard.open(bucket.store(), stateDir.resolve(".gateway"), settings.clock(),
+                    "this gateway stopped publishing its snapshots; writes go on into its file and stay changed for a "
+                    + "later snapshot; stop the other gateway, then reopen the volume here with take-over to publish "
+                    + "this gateway's data (or restore the other's snapshot into a new volume)");
+            guard.start();
+        }
+        return guard;
     }
 
     private void refuseIfInBucket(String volumeId) {

@@ -98,6 +98,11 @@ public final class StoredVolumeEngine implements VolumeEngine {
             out.put("last_snapshot", last.id());
             out.put("last_snapshot_created", last.created().toString());
         }
+        var health = m.health(volumeId); // CONFLICT: another gateway wrote the volume, see docs/stored-volumes.md
+        out.put("writer_status", health.status().name().toLowerCase(java.util.Locale.ROOT));
+        if (!health.detail().isEmpty()) {
+            out.put("writer_status_detail", health.detail());
+        }
         return out;
     }
 

@@ -111,6 +111,7 @@ class AdminApiTest {
         assertThat(get("volumes/demo-stored/snapshots").body().path("snapshots").findValuesAsText("id")).contains(sid);
         assertThat(get("volumes/demo-stored").body().path("metrics").path("chunks_changed_since_last_snapshot").asLong())
                 .isZero();
+        assertThat(get("volumes/demo-stored").body().path("metrics").path("writer_status").asText()).isEqualTo("ok");
 
         Answer stored = call("POST", "volumes",
                 "{\"id\": \"stored-copy\", \"snapshot\": \"" + sid + "\", \"type\": \"stored\", \"path\": \"stored-copy.img\"}");
