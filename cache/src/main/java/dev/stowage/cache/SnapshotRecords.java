@@ -68,12 +68,16 @@ public final class SnapshotRecords {
         return out;
     }
 
-    /** Deletes the snapshot record (the chunks stay until space reclaim exists). */
-    public static void delete(ObjectStore bucket, String snapshotId) {
-        get(bucket, snapshotId); // NotFoundException for an unknown id
+    /**
+     * Deletes the snapshot record and returns what it held (its chunks stay until space reclaim runs);
+     * {@link IllegalStateException} when the bucket refused the delete.
+     */
+    public static Snapshot delete(ObjectStore bucket, String snapshotId) {
+        Snapshot s = get(bucket, snapshotId); // NotFoundException for an unknown id
         var result = bucket.delete(List.of(Snapshot.objectKey(snapshotId)));
         if (!result.failed().isEmpty()) {
             throw new IllegalStateException("cannot delete snapshot " + snapshotId + ": " + result.failed());
         }
+        return s;
     }
 }
