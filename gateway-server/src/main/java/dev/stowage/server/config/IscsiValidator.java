@@ -248,8 +248,23 @@ final class IscsiValidator {
             throw v.error(lk + ".path", "is not used with type: cached (the data is in the bucket)",
                     "remove it, and name the volume with volume: <id>");
         }
+        String id = volumeId(v, lk, l, "cached", "write the volume's id, e.g. volume: vol1", volumes);
+        if (size == null) {
+            throw v.error(lk + ".size", "is missing for type: cached",
+                    "write the volume size, e.g. size: 100GiB (it is created in the bucket at first start)");
+        }
+        return new IscsiSettings.Lun(lun, IscsiSettings.LunType.CACHED, null, size, blockSize, readOnly, false, id,
+                false, SnapshotScheduleValidator.validate(v, lk + ".snapshot_schedule", l.snapshotSchedule(), id));
+    }
+
+    /**
+     * The LUN's {@code volume} id, checked and claimed in {@code volumes} (id -> LUN key), for the
+     * volume types; one-line errors name the key and the fix ({@code missingHint} when it is absent).
+     */
+    static String volumeId(ConfigValidator v, String lk, RawConfig.Lun l, String type, String missingHint,
+                           Map<String, String> volumes) {
         if (l.volume() == null || l.volume().isBlank()) {
-            throw v.error(lk + ".volume", "is missing for type: cached", "write the volume's id, e.g. volume: vol1");
+            throw v.error(lk + ".volume", "is missing for type: " + type, missingHint);
         }
         String id = l.volume().strip();
         try {
@@ -262,12 +277,7 @@ final class IscsiValidator {
         if (earlier != null) {
             throw v.error(lk + ".volume", "volume " + id + " is already exported by " + earlier, "give each LUN its own volume");
         }
-        if (size == null) {
-            throw v.error(lk + ".size", "is missing for type: cached",
-                    "write the volume size, e.g. size: 100GiB (it is created in the bucket at first start)");
-        }
-        return new IscsiSettings.Lun(lun, IscsiSettings.LunType.CACHED, null, size, blockSize, readOnly, false, id,
-                false, SnapshotScheduleValidator.validate(v, lk + ".snapshot_schedule", l.snapshotSchedule(), id));
+        return id;
     }
 
     private IscsiSettings.Lun fileLun(String lk, int lun, RawConfig.Lun l, Long size, int blockSize, boolean readOnly,

@@ -38,22 +38,8 @@ final class StoredLunValidator {
         if (readOnly) {
             throw v.error(lk + ".read_only", "is not supported for type: stored", "remove read_only");
         }
-        if (l.volume() == null || l.volume().isBlank()) {
-            throw v.error(lk + ".volume", "is missing for type: stored",
-                    "write the volume's id, e.g. volume: vol1 (it names its snapshots in the bucket)");
-        }
-        String id = l.volume().strip();
-        try {
-            dev.stowage.cache.VolumeHead.checkVolumeId(id);
-        } catch (IllegalArgumentException e) {
-            throw v.error(lk + ".volume", "'" + id + "' is not a volume id",
-                    "use 1-128 letters, digits, '-', '.', '_', starting with a letter or digit");
-        }
-        String earlier = volumes.putIfAbsent(id, lk);
-        if (earlier != null) {
-            throw v.error(lk + ".volume", "volume " + id + " is already exported by " + earlier,
-                    "give each LUN its own volume");
-        }
+        String id = IscsiValidator.volumeId(v, lk, l, "stored",
+                "write the volume's id, e.g. volume: vol1 (it names its snapshots in the bucket)", volumes);
         if (l.path() == null || l.path().isBlank()) {
             throw v.error(lk + ".path", "is missing for type: stored",
                     "write the path of the volume's data file, e.g. path: /var/lib/stowage/vol1.img (created sparse "
