@@ -6,18 +6,13 @@ import dev.stowage.cache.reclaim.ReclaimReport;
 import dev.stowage.cache.reclaim.ReclaimSettings;
 import dev.stowage.cache.reclaim.Reclaimer;
 import dev.stowage.core.store.s3.S3ObjectStore;
-import dev.stowage.core.store.s3.S3Settings;
-import java.net.URI;
+import dev.stowage.core.store.s3.S3ProxyServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.TreeSet;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.BlobStores;
-import org.gaul.s3proxy.S3Proxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class ReclaimOverS3Test {
-    private static final String ACCESS = "stowage-test-access";
-    private static final String SECRET = "stowage-test-secret-not-a-real-one";
     private static final String BUCKET = "reclaim";
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int SLOT = TestBucket.SLOT;
@@ -40,8 +33,7 @@ class ReclaimOverS3Test {
     @TempDir
     static Path scratch;
 
-    private static S3Proxy proxy;
-    private static URI endpoint;
+    private static S3ProxyServer server;
 
     @TempDir
     Path dir;
@@ -50,35 +42,18 @@ class ReclaimOverS3Test {
     static void start() throws Exception {
         Path data = scratch.resolve("s3");
         Files.createDirectories(data.resolve(BUCKET));
-        Properties props = new Properties();
-        props.setProperty("jclouds.filesystem.basedir", data.toString());
-        proxy = S3Proxy.builder()
-                .blobStore(BlobStores.create("filesystem-nio2", props))
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET)
-                .jettyMaxThreads(24)
-                .build();
-        proxy.start();
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!"STARTED".equals(proxy.getState())) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("S3Proxy did not start: " + proxy.getState());
-            }
-            Thread.sleep(10);
-        }
-        endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        server = new S3ProxyServer(data);
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        if (proxy != null) {
-            proxy.stop();
+    static void stop() {
+        if (server != null) {
+            server.close();
         }
     }
 
     private S3ObjectStore store() {
-        return new S3ObjectStore(S3Settings.of(endpoint, "us-east-1", BUCKET,
-                new S3Settings.Credentials.Static(ACCESS, SECRET, null)).withPrefix("gw/"));
+        return new S3ObjectStore(server.settings(BUCKET).withPrefix("gw/"));
     }
 
     @Test

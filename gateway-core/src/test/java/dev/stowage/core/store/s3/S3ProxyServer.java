@@ -11,16 +11,18 @@ import org.gaul.s3proxy.S3Proxy;
 /**
  * An in-process S3Proxy on 127.0.0.1 with a random port, the filesystem-nio2 backend under a
  * directory the test owns, and AWS v2/v4 signature checking with a fixed test key pair.
- * Start once per test class; {@link #close()} stops it.
+ * Start once per test class; {@link #close()} stops it. Shipped in gateway-core's test jar for the
+ * other modules' tests over HTTP.
  */
-final class S3ProxyServer implements AutoCloseable {
-    static final String ACCESS_KEY = "stowage-test-access";
-    static final String SECRET_KEY = "stowage-test-secret-not-a-real-one";
+public final class S3ProxyServer implements AutoCloseable {
+    public static final String ACCESS_KEY = "stowage-test-access";
+    public static final String SECRET_KEY = "stowage-test-secret-not-a-real-one";
 
     private final S3Proxy proxy;
     private final URI endpoint;
 
-    S3ProxyServer(Path baseDir) throws Exception {
+    /** @param baseDir the filesystem backend's directory; each bucket is a sub-directory the caller creates */
+    public S3ProxyServer(Path baseDir) throws Exception {
         Properties props = new Properties();
         props.setProperty("jclouds.filesystem.basedir", baseDir.toString());
         proxy = S3Proxy.builder()
@@ -40,11 +42,11 @@ final class S3ProxyServer implements AutoCloseable {
         endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
-    S3Settings settings(String bucket) {
+    public S3Settings settings(String bucket) {
         return S3Settings.of(endpoint, "us-east-1", bucket,
                 new S3Settings.Credentials.Static(ACCESS_KEY, SECRET_KEY, null));
     }
